@@ -1,0 +1,82 @@
+/**
+ * Everything the exchanges need from outside the protocol, injected so that tests run in memory on a
+ * fake clock: time, randomness, the datagram sender, the data plane, the application's policy.
+ */
+import type { Clock } from "../io/clock.js";
+import type { Counters } from "../io/counters.js";
+import type { Logger } from "../io/log.js";
+import type { TrafficSelector } from "./codec/payloads.js";
+import type { AddressPool } from "./address-pool.js";
+import type { Endpoint } from "./endpoint.js";
+import type { IkeEvent } from "./events.js";
+import type { ProposalSpec } from "./proposal.js";
+import type { ChildSa } from "./sa/child-sa.js";
+import type { IkeSa, Identity } from "./sa/ike-sa.js";
+
+export interface DatagramSender {
+  /** Sends an IKE message from our socket `local` to `remote` (the transport adds the non-ESP marker on the NAT-T port). */
+  send(message: Uint8Array, local: Endpoint, remote: Endpoint): void;
+}
+
+/** Where negotiated CHILD SAs go: the ESP data plane. */
+export interface ChildSaSink {
+  install(sa: IkeSa, child: ChildSa): void;
+  remove(sa: IkeSa, child: ChildSa): void;
+}
+
+export type PskLookup =
+  | { readonly ok: true; readonly psk: Uint8Array }
+  | { readonly ok: false; readonly reason: string };
+
+/** How a responder decides who may connect (RFC 7296 §2.15 PSK; TS 33.401 16.2.2 for the SeGW). */
+export interface ResponderPolicy {
+  readonly ikeProposals: readonly ProposalSpec[];
+  readonly espProposals: readonly ProposalSpec[];
+  /** IDr we send. */
+  readonly localId: Identity;
+  /** Finds the PSK for an initiator identity; a refusal's reason is logged and counted, never sent. */
+  lookupPsk(id: Identity, remote: Endpoint): PskLookup;
+  /** Called once the initiator proved the PSK (the SeGW deletes a single-use PSK here). */
+  onAuthenticated?(id: Identity, sa: IkeSa): void;
+  /** Called with every failed authentication after lookup succeeded (wrong PSK). */
+  onAuthenticationFailed?(id: Identity, sa: IkeSa): void;
+  readonly pools: readonly AddressPool[];
+  /** Our side of every CHILD SA (e.g. the eNB LWIP endpoint). */
+  readonly localTs: readonly TrafficSelector[];
+  /** The peer's side when it asked for no virtual address. */
+  readonly remoteTs: readonly TrafficSelector[];
+  /** Half-open SAs above which IKE_SA_INIT must carry a cookie (RFC 7296 §2.6). */
+  readonly cookieThreshold: number;
+}
+
+export interface IkeTiming {
+  /** Retransmission timeouts of one request; the exchange fails after the last (RFC 7296 §2.1). */
+  readonly retransmitMs: readonly number[];
+  /** How long a responder keeps an SA that has not completed IKE_AUTH. */
+  readonly halfOpenMs: number;
+  /** Liveness check after this much inbound silence (RFC 7296 §1.4); 0 disables it. */
+  readonly dpdMs: number;
+}
+
+export const DEFAULT_TIMING: IkeTiming = {
+  retransmitMs: [1000, 2000, 4000, 8000, 16000],
+  halfOpenMs: 30_000,
+  dpdMs: 30_000,
+};
+
+export interface IkeContext {
+  readonly clock: Clock;
+  readonly random: (n: number) => Uint8Array;
+  readonly sender: DatagramSender;
+  readonly sink: ChildSaSink;
+  readonly emit: (e: IkeEvent) => void;
+  readonly log: Logger;
+  readonly counters: Counters;
+  readonly timing: IkeTiming;
+  readonly policy?: ResponderPolicy;
+  /** Makes an SA findable by the SPI we chose (and forgets it when deleted). */
+  register(sa: IkeSa): void;
+  unregister(sa: IkeSa): void;
+  /** Ends an SA: removes its CHILD SAs from the data plane, zeroizes keys, emits ike-sa-down. */
+  terminate(sa: IkeSa, reason: import("./events.js").IkeSaDownReason): void;
+}

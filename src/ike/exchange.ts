@@ -1,0 +1,118 @@
+/**
+ * The request/response discipline of RFC 7296 §2.1-§2.3 for one IKE SA: one outstanding request at
+ * a time (window size 1), retransmission on a schedule, message IDs, and the cached last response
+ * that answers a retransmitted request without processing it twice.
+ */
+import { encodeMessage } from "./codec/message.js";
+import type { Payload } from "./codec/payloads.js";
+import type { IkeContext } from "./context.js";
+import { sealMessage, type HeaderFields } from "./message-protection.js";
+import { HeaderFlag } from "./registry.js";
+import type { IkeSa, QueuedRequest, ReceivedResponse, ResponseHandler } from "./sa/ike-sa.js";
+
+/** I flag: set on every message the original initiator of the IKE SA sends; R flag on responses (§3.1). */
+export function headerFlags(sa: IkeSa, response: boolean): number {
+  return (sa.role === "initiator" ? HeaderFlag.INITIATOR : 0) | (response ? HeaderFlag.RESPONSE : 0);
+}
+
+function buildDatagram(sa: IkeSa, exchangeType: number, messageId: number, response: boolean, payloads: readonly Payload[]): Uint8Array {
+  const h: HeaderFields = { spiI: sa.spiI, spiR: sa.spiR, exchangeType, flags: headerFlags(sa, response), messageId };
+  return sa.crypto ? sealMessage(h, payloads, sa.crypto.out) : encodeMessage({ ...h, version: 0x20 }, payloads);
+}
+
+/**
+ * Queues a request; it is built and sent when no other request of ours is outstanding. `build`
+ * runs just before sending (it may return undefined to cancel, e.g. the SA was rekeyed meanwhile).
+ */
+export function queueRequest(ctx: IkeContext, sa: IkeSa, req: QueuedRequest): void {
+  sa.queue.push(req);
+  if (!sa.outstanding) sendNext(ctx, sa);
+}
+
+function sendNext(ctx: IkeContext, sa: IkeSa): void {
+  while (!sa.outstanding && sa.state !== "dead") {
+    const next = sa.queue.shift();
+    if (!next) return;
+    const payloads = next.build();
+    if (!payloads) continue;
+    const messageId = sa.nextOwnRequestId++;
+    const datagram = buildDatagram(sa, next.exchangeType, messageId, false, payloads);
+    sa.outstanding = {
+      messageId, exchangeType: next.exchangeType, datagram, tries: 0, onResponse: next.onResponse,
+      timeoutReason: next.timeoutReason ?? "retransmit-timeout",
+    };
+    transmit(ctx, sa);
+  }
+}
+
+function transmit(ctx: IkeContext, sa: IkeSa): void {
+  const o = sa.outstanding;
+  if (!o) return;
+  ctx.sender.send(o.datagram, sa.local, sa.remote);
+  const timeout = ctx.timing.retransmitMs[o.tries];
+  if (timeout === undefined) {
+    o.timer = undefined;
+    return;
+  }
+  o.timer = ctx.clock.schedule(timeout, () => {
+    o.tries++;
+    if (o.tries >= ctx.timing.retransmitMs.length) {
+      ctx.log.warn("ike", "no response after retransmissions", { sa: sa.name, exchange: o.exchangeType, tries: o.tries });
+      ctx.counters.add("ike_retransmit_timeouts");
+      ctx.terminate(sa, o.timeoutReason);
+      return;
+    }
+    ctx.counters.add("ike_retransmissions");
+    transmit(ctx, sa);
+  });
+}
+
+/** Sends a request right away, bypassing the queue: only for IKE_SA_INIT, which precedes everything. */
+export function sendInitRequest(ctx: IkeContext, sa: IkeSa, payloads: readonly Payload[], onResponse: ResponseHandler): Uint8Array {
+  sa.outstanding?.timer?.cancel();
+  const datagram = buildDatagram(sa, 34, 0, false, payloads);
+  sa.nextOwnRequestId = 1;
+  sa.outstanding = { messageId: 0, exchangeType: 34, datagram, tries: 0, onResponse, timeoutReason: "retransmit-timeout" };
+  transmit(ctx, sa);
+  return datagram;
+}
+
+/** Hands a response to the request it answers (§2.3: a response with another ID is dropped). */
+export function acceptResponse(ctx: IkeContext, sa: IkeSa, response: ReceivedResponse): boolean {
+  const o = sa.outstanding;
+  if (!o || o.messageId !== response.header.messageId) {
+    ctx.counters.add("ike_unexpected_responses");
+    return false;
+  }
+  o.timer?.cancel();
+  sa.outstanding = undefined;
+  o.onResponse(response);
+  sendNext(ctx, sa);
+  return true;
+}
+
+export type RequestVerdict = "process" | "retransmitted" | "drop";
+
+/**
+ * §2.2: a request with the next expected ID is processed; the previous ID is a retransmission,
+ * answered from the cache; anything else is dropped.
+ */
+export function classifyRequest(ctx: IkeContext, sa: IkeSa, messageId: number): RequestVerdict {
+  if (messageId === sa.nextPeerRequestId) return "process";
+  const cached = sa.lastResponse;
+  if (cached && cached.messageId === messageId) {
+    ctx.counters.add("ike_duplicate_requests");
+    ctx.sender.send(cached.datagram, sa.local, sa.remote);
+    return "retransmitted";
+  }
+  ctx.counters.add("ike_out_of_window_requests");
+  return "drop";
+}
+
+/** Sends (and caches) our response to the peer's request `messageId`. */
+export function respond(ctx: IkeContext, sa: IkeSa, exchangeType: number, messageId: number, payloads: readonly Payload[]): void {
+  const datagram = buildDatagram(sa, exchangeType, messageId, true, payloads);
+  sa.lastResponse = { messageId, datagram };
+  sa.nextPeerRequestId = messageId + 1;
+  ctx.sender.send(datagram, sa.local, sa.remote);
+}

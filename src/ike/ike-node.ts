@@ -1,0 +1,246 @@
+/**
+ * An IKEv2 endpoint: the table of IKE SAs by our SPI, the dispatch of every received message to its
+ * SA and exchange (RFC 7296 §2.1-§2.3), and the operations an application starts (initiate, rekey,
+ * delete). It owns no socket and no timer source: datagrams and time come in through IkeContext.
+ */
+import { decodeIkeHeader } from "./codec/header.js";
+import { decodeMessage } from "./codec/message.js";
+import type { IkeHeader, Payload } from "./codec/payloads.js";
+import type { ChildSaSink, DatagramSender, IkeContext, IkeTiming, ResponderPolicy } from "./context.js";
+import { DEFAULT_TIMING } from "./context.js";
+import { CookieJar } from "./cookie.js";
+import type { Endpoint } from "./endpoint.js";
+import { formatEndpoint, sameEndpoint } from "./endpoint.js";
+import type { IkeEvent, IkeSaDownReason } from "./events.js";
+import { acceptResponse, classifyRequest } from "./exchange.js";
+import { openMessage } from "./message-protection.js";
+import type { ProposalSpec } from "./proposal.js";
+import { HeaderFlag } from "./registry.js";
+import { IkeSa, type Identity } from "./sa/ike-sa.js";
+import type { ChildSa } from "./sa/child-sa.js";
+import type { TrafficSelector } from "./codec/payloads.js";
+import { dispatchRequest } from "./request-dispatch.js";
+import { handleIkeSaInitRequest } from "./init-responder.js";
+import { sendIkeSaInit } from "./tasks/ike-sa-init.js";
+import { sendIkeAuth } from "./tasks/ike-auth-initiator.js";
+import { checkLiveness, deleteChildSa, deleteIkeSa } from "./tasks/informational.js";
+import { rekeyChildSa } from "./tasks/rekey-child.js";
+import { rekeyIkeSa } from "./tasks/rekey-ike.js";
+import { announceChildDown } from "./tasks/announce.js";
+import { wipeChildKeys } from "./sa/child-sa.js";
+import type { Clock } from "../io/clock.js";
+import type { Logger } from "../io/log.js";
+import { Counters } from "../io/counters.js";
+import { toHex } from "../wire/hex.js";
+
+export interface IkeNodeOptions {
+  readonly clock: Clock;
+  readonly random: (n: number) => Uint8Array;
+  readonly sender: DatagramSender;
+  readonly sink: ChildSaSink;
+  readonly log: Logger;
+  readonly onEvent: (e: IkeEvent) => void;
+  readonly timing?: IkeTiming;
+  /** Present when this node answers IKE_SA_INIT requests. */
+  readonly policy?: ResponderPolicy;
+  readonly counters?: Counters;
+}
+
+export interface InitiateOptions {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly idi: Identity;
+  readonly psk: Uint8Array;
+  readonly ikeProposals: readonly ProposalSpec[];
+  readonly espProposals: readonly ProposalSpec[];
+  readonly tsi: readonly TrafficSelector[];
+  readonly tsr: readonly TrafficSelector[];
+  readonly requestVirtualIp: boolean;
+}
+
+export class IkeNode {
+  readonly counters: Counters;
+  private readonly bySpi = new Map<string, IkeSa>();
+  /** Half-open responder SAs by initiator SPI and address, to answer retransmitted IKE_SA_INIT requests. */
+  private readonly halfOpen = new Map<string, IkeSa>();
+  readonly ctx: IkeContext;
+  readonly cookies: CookieJar;
+
+  constructor(private readonly opts: IkeNodeOptions) {
+    this.counters = opts.counters ?? new Counters();
+    this.cookies = new CookieJar(opts.clock, opts.random);
+    this.ctx = {
+      clock: opts.clock,
+      random: opts.random,
+      sender: opts.sender,
+      sink: opts.sink,
+      emit: opts.onEvent,
+      log: opts.log,
+      counters: this.counters,
+      timing: opts.timing ?? DEFAULT_TIMING,
+      ...(opts.policy ? { policy: opts.policy } : {}),
+      register: (sa) => this.register(sa),
+      unregister: (sa) => this.unregister(sa),
+      terminate: (sa, reason) => this.terminate(sa, reason),
+    };
+  }
+
+  /** All live IKE SAs. */
+  get sas(): IkeSa[] {
+    return [...new Set(this.bySpi.values())];
+  }
+
+  get halfOpenCount(): number {
+    return this.halfOpen.size;
+  }
+
+  private register(sa: IkeSa): void {
+    this.bySpi.set(toHex(sa.localSpi), sa);
+  }
+
+  private unregister(sa: IkeSa): void {
+    if (this.bySpi.get(toHex(sa.localSpi)) === sa) this.bySpi.delete(toHex(sa.localSpi));
+    if (sa.initKey) this.halfOpen.delete(sa.initKey);
+  }
+
+  /** Ends an SA: CHILD SAs leave the data plane, keys are zeroized, the application hears why. */
+  private terminate(sa: IkeSa, reason: IkeSaDownReason): void {
+    if (sa.state === "dead") return;
+    const wasUp = sa.state === "established" || sa.state === "deleting";
+    for (const child of sa.children.splice(0)) {
+      this.opts.sink.remove(sa, child);
+      announceChildDown(this.ctx, sa, child, reason);
+      wipeChildKeys(child);
+    }
+    for (const pool of this.opts.policy?.pools ?? []) pool.release(sa.name);
+    this.unregister(sa);
+    sa.destroy();
+    if (!wasUp) return;
+    const why = sa.rekeyedTo ? "rekeyed" : reason;
+    this.counters.add(`ike_sa_down{reason="${why}"}`);
+    this.opts.log.info("ike", "IKE SA down", { sa: sa.name, reason: why, idi: sa.idiHex });
+    this.opts.onEvent({ event: "ike-sa-down", spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), idi: sa.idiHex, reason: why });
+  }
+
+  /** Starts IKE_SA_INIT then IKE_AUTH towards `remote`; the SA reports its progress as events. */
+  initiate(o: InitiateOptions): IkeSa {
+    const sa = new IkeSa("initiator", this.opts.random(8), new Uint8Array(8), o.local, o.remote, this.opts.clock.now(), o.ikeProposals, o.espProposals);
+    sa.idi = o.idi;
+    sa.plan = { psk: o.psk.slice(), espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp };
+    this.register(sa);
+    sendIkeSaInit(this.ctx, sa, o.ikeProposals, () => {
+      sendIkeAuth(this.ctx, sa);
+      this.watchLiveness(sa);
+    });
+    return sa;
+  }
+
+  rekeyChild(sa: IkeSa, child: ChildSa): void {
+    rekeyChildSa(this.ctx, sa, child);
+  }
+
+  rekeyIke(sa: IkeSa): void {
+    rekeyIkeSa(this.ctx, sa, (fresh) => this.watchLiveness(fresh));
+  }
+
+  deleteIke(sa: IkeSa): void {
+    deleteIkeSa(this.ctx, sa);
+  }
+
+  deleteChild(sa: IkeSa, child: ChildSa): void {
+    deleteChildSa(this.ctx, sa, child);
+  }
+
+  /** Deletes every SA (graceful shutdown); the Deletes go out at once, their answers are not awaited. */
+  shutdown(): void {
+    for (const sa of this.sas) {
+      if (sa.state === "established") deleteIkeSa(this.ctx, sa);
+      this.terminate(sa, "shutdown");
+    }
+  }
+
+  /** RFC 7296 §2.4: an SA that has heard nothing for a while is checked with an empty INFORMATIONAL. */
+  private watchLiveness(sa: IkeSa): void {
+    const every = this.ctx.timing.dpdMs;
+    if (every <= 0) return;
+    const tick = () => {
+      if (sa.state === "dead" || sa.rekeyedTo) return;
+      if (this.opts.clock.now() - sa.lastInboundAt >= every) checkLiveness(this.ctx, sa);
+      sa.setTimer("dpd", this.opts.clock.schedule(every, tick));
+    };
+    sa.setTimer("dpd", this.opts.clock.schedule(every, tick));
+  }
+
+  /** Feeds one received IKE message (without non-ESP marker) that arrived on `local` from `remote`. */
+  receive(raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
+    const header = decodeIkeHeader(raw);
+    if (!header.ok) return this.drop("bad-header", remote);
+    const msg = decodeMessage(raw);
+    if (!msg.ok) return this.drop(`codec-${msg.error.code}`, remote);
+    const h = msg.value.header;
+    const isResponse = (h.flags & HeaderFlag.RESPONSE) !== 0;
+    if (h.exchangeType === 34 && !isResponse) return this.onInitRequest(h, msg.value.payloads, raw, remote, local);
+    if (h.exchangeType === 34) return this.onInitResponse(h, msg.value.payloads, raw);
+    const ours = (h.flags & HeaderFlag.INITIATOR) !== 0 ? h.spiR : h.spiI;
+    const sa = this.bySpi.get(toHex(ours));
+    if (!sa || !sa.crypto) return this.drop("unknown-spi", remote);
+    if (isResponse) return this.onProtectedResponse(sa, h, msg.value, raw, remote, local);
+    const verdict = classifyRequest(this.ctx, sa, h.messageId);
+    if (verdict !== "process") return;
+    const opened = openMessage(raw, msg.value, sa.crypto.in);
+    if (!opened.ok) return this.drop(`sk-${opened.failure.kind}`, remote);
+    this.noteAuthenticated(sa, remote, local);
+    dispatchRequest(this.ctx, sa, h, opened.payloads, (fresh) => this.watchLiveness(fresh));
+    if (sa.state === "established" && sa.initKey) this.halfOpen.delete(sa.initKey);
+  }
+
+  private onProtectedResponse(sa: IkeSa, h: IkeHeader, msg: { header: IkeHeader; payloads: readonly Payload[] }, raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
+    if (!sa.crypto) return;
+    const opened = openMessage(raw, msg, sa.crypto.in);
+    if (!opened.ok) return this.drop(`sk-${opened.failure.kind}`, remote);
+    this.noteAuthenticated(sa, remote, local);
+    acceptResponse(this.ctx, sa, { header: h, payloads: opened.payloads, raw });
+  }
+
+  /** RFC 7296 §2.23: the peer's address and port follow its authenticated messages (NAT rebinding). */
+  private noteAuthenticated(sa: IkeSa, remote: Endpoint, local: Endpoint): void {
+    sa.lastInboundAt = this.opts.clock.now();
+    if (!sameEndpoint(sa.remote, remote) || !sameEndpoint(sa.local, local)) {
+      this.opts.log.debug("ike", "peer endpoint updated", { sa: sa.name, remote: formatEndpoint(remote) });
+      sa.remote = remote;
+      sa.local = local;
+    }
+  }
+
+  private onInitRequest(h: IkeHeader, payloads: readonly Payload[], raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
+    const policy = this.opts.policy;
+    if (!policy) return this.drop("not-a-responder", remote);
+    const existing = this.halfOpen.get(halfOpenKey(h.spiI, remote));
+    if (existing) return void classifyRequest(this.ctx, existing, 0);
+    const sa = handleIkeSaInitRequest(this.ctx, policy, this.cookies, this.halfOpen.size, { header: h, payloads, raw }, local, remote);
+    if (!sa) return;
+    this.register(sa);
+    sa.initKey = halfOpenKey(sa.spiI, remote);
+    this.halfOpen.set(sa.initKey, sa);
+    sa.setTimer("half-open", this.opts.clock.schedule(this.ctx.timing.halfOpenMs, () => {
+      if (sa.state === "established") return;
+      this.counters.add("ike_half_open_timeouts");
+      this.terminate(sa, "half-open-timeout");
+    }));
+  }
+
+  private onInitResponse(h: IkeHeader, payloads: readonly Payload[], raw: Uint8Array): void {
+    const sa = this.bySpi.get(toHex(h.spiI));
+    if (!sa || sa.role !== "initiator" || sa.state !== "half-open") return this.drop("unexpected-init-response", undefined);
+    acceptResponse(this.ctx, sa, { header: h, payloads, raw });
+  }
+
+  private drop(reason: string, remote: Endpoint | undefined): void {
+    this.counters.add(`ike_dropped{reason="${reason}"}`);
+    this.opts.log.debug("ike", "message dropped", { reason, remote: remote ? formatEndpoint(remote) : null });
+  }
+}
+
+function halfOpenKey(spiI: Uint8Array, remote: Endpoint): string {
+  return `${toHex(spiI)}|${formatEndpoint(remote)}`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The IKE SA record (RFC 7296 §2): SPIs, endpoints, negotiated suite, keys, nonces, the CHILD SAs it
+ * owns and the state of its two message-ID windows (§2.3: our requests, the peer's requests).
+ */
+import type { TimerHandle } from "../../io/clock.js";
+import type { IkeHeader, Payload } from "../codec/payloads.js";
+import type { IkeSaDownReason } from "../events.js";
+import type { Prf } from "../crypto/prf.js";
+import type { IkeSaKeys } from "../crypto/keymat.js";
+import { wipe } from "../crypto/keymat.js";
+import type { SkCipher } from "../crypto/sk-cipher.js";
+import type { KeyExchange } from "../crypto/dh.js";
+import type { NegotiatedSuite, ProposalSpec } from "../proposal.js";
+import type { Endpoint } from "../endpoint.js";
+import type { TrafficSelector } from "../codec/payloads.js";
+import { wipeChildKeys, type ChildSa } from "./child-sa.js";
+import { toHex } from "../../wire/hex.js";
+
+export type IkeRole = "initiator" | "responder";
+export type IkeSaState = "half-open" | "authenticating" | "established" | "deleting" | "dead";
+
+export interface IkeSaCrypto {
+  readonly prf: Prf;
+  readonly keys: IkeSaKeys;
+  /** Seals what we send (SK_e/SK_a of our direction). */
+  readonly out: SkCipher;
+  /** Opens what the peer sends. */
+  readonly in: SkCipher;
+}
+
+export interface Identity {
+  readonly idType: number;
+  readonly data: Uint8Array;
+}
+
+/** What the original initiator asked for, kept for IKE_AUTH and later CHILD SAs. */
+export interface InitiatorPlan {
+  readonly psk: Uint8Array;
+  readonly espProposals: readonly ProposalSpec[];
+  readonly tsi: readonly TrafficSelector[];
+  readonly tsr: readonly TrafficSelector[];
+  readonly requestVirtualIp: boolean;
+  /** N(COOKIE) data to echo in a retried IKE_SA_INIT (RFC 7296 §2.6). */
+  cookie?: Uint8Array;
+}
+
+/** A response as the exchange that asked for it receives it: decrypted payloads plus the raw bytes. */
+export interface ReceivedResponse {
+  readonly payloads: readonly Payload[];
+  readonly header: IkeHeader;
+  readonly raw: Uint8Array;
+}
+
+export type ResponseHandler = (r: ReceivedResponse) => void;
+
+export interface OutstandingRequest {
+  readonly messageId: number;
+  readonly exchangeType: number;
+  readonly datagram: Uint8Array;
+  tries: number;
+  timer?: TimerHandle | undefined;
+  readonly onResponse: ResponseHandler;
+  /** Why the SA ends if no response ever comes (a liveness check reports dpd-timeout). */
+  readonly timeoutReason: IkeSaDownReason;
+}
+
+export interface QueuedRequest {
+  readonly exchangeType: number;
+  readonly build: () => readonly Payload[] | undefined;
+  readonly onResponse: ResponseHandler;
+  readonly timeoutReason?: IkeSaDownReason;
+}
+
+export class IkeSa {
+  state: IkeSaState = "half-open";
+  spiR: Uint8Array;
+  remote: Endpoint;
+  local: Endpoint;
+  suite?: NegotiatedSuite;
+  crypto?: IkeSaCrypto;
+  Ni?: Uint8Array;
+  Nr?: Uint8Array;
+  /** RealMessage1 and RealMessage2 of RFC 7296 §2.15, as sent. */
+  initRequest?: Uint8Array;
+  initResponse?: Uint8Array;
+  ke?: KeyExchange | undefined;
+  /** IDi of this IKE SA: ours when we initiated it, the peer's when we respond (TS 33.401 16.2.2: the SeGW keys everything on it). */
+  idi?: Identity | undefined;
+  plan?: InitiatorPlan;
+  virtualIp?: Uint8Array | undefined;
+  natDetected = false;
+  /** Set on the old SA once an IKE SA rekey moved everything to its successor (RFC 7296 §2.18). */
+  rekeyedTo?: IkeSa;
+  /** Responder only: where the IKE_SA_INIT request came from, to answer its retransmissions while half-open. */
+  initKey?: string;
+  readonly children: ChildSa[] = [];
+  nextOwnRequestId = 0;
+  nextPeerRequestId = 0;
+  outstanding?: OutstandingRequest | undefined;
+  readonly queue: QueuedRequest[] = [];
+  lastResponse?: { readonly messageId: number; readonly datagram: Uint8Array };
+  lastInboundAt: number;
+  readonly timers = new Map<string, TimerHandle>();
+
+  constructor(
+    readonly role: IkeRole,
+    readonly spiI: Uint8Array,
+    spiR: Uint8Array,
+    local: Endpoint,
+    remote: Endpoint,
+    readonly createdAt: number,
+    /** What we accept for this IKE SA and its CHILD SAs (also when the peer rekeys). */
+    readonly ikeProposals: readonly ProposalSpec[],
+    readonly espProposals: readonly ProposalSpec[],
+  ) {
+    this.spiR = spiR;
+    this.local = local;
+    this.remote = remote;
+    this.lastInboundAt = createdAt;
+  }
+
+  /** The SPI we chose, under which the peer's messages find this SA. */
+  get localSpi(): Uint8Array {
+    return this.role === "initiator" ? this.spiI : this.spiR;
+  }
+
+  get name(): string {
+    return `${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`;
+  }
+
+  get idiHex(): string | null {
+    return this.idi ? toHex(this.idi.data) : null;
+  }
+
+  /** Replaces a named timer, cancelling the one it replaces. */
+  setTimer(name: string, handle: TimerHandle | undefined): void {
+    this.timers.get(name)?.cancel();
+    if (handle) this.timers.set(name, handle);
+    else this.timers.delete(name);
+  }
+
+  /** Cancels every timer and zeroizes all key material this SA still holds (IKE and CHILD). */
+  destroy(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    this.outstanding?.timer?.cancel();
+    this.outstanding = undefined;
+    this.queue.length = 0;
+    this.ke?.wipe();
+    this.ke = undefined;
+    if (this.crypto) {
+      const k = this.crypto.keys;
+      wipe(k.SK_d, k.SK_ai, k.SK_ar, k.SK_ei, k.SK_er, k.SK_pi, k.SK_pr);
+      this.crypto.in.wipe();
+      this.crypto.out.wipe();
+    }
+    if (this.plan) wipe(this.plan.psk);
+    for (const c of this.children) wipeChildKeys(c);
+    this.state = "dead";
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Creating a CHILD SA record once an exchange has agreed on it (RFC 7296 §2.17): KEYMAT from SK_d
+ * and the exchange's nonces, split per direction by who initiated that exchange.
+ */
+import { deriveChildKeys } from "../crypto/keymat.js";
+import { keymatLengths } from "../crypto/suites.js";
+import type { TrafficSelector } from "../codec/payloads.js";
+import type { IkeContext } from "../context.js";
+import type { NegotiatedSuite } from "../proposal.js";
+import type { ChildSa } from "../sa/child-sa.js";
+import type { IkeSa } from "../sa/ike-sa.js";
+
+/** SPI values 1..255 are reserved by IANA (RFC 4303 §2.1); 0 means "no SA". */
+const FIRST_USABLE_SPI = 256;
+
+/** A fresh random inbound ESP SPI. */
+export function allocateSpi(ctx: IkeContext): number {
+  for (;;) {
+    const b = ctx.random(4);
+    const spi = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+    if (spi >= FIRST_USABLE_SPI) return spi;
+  }
+}
+
+export function spiBytes(spi: number): Uint8Array {
+  return new Uint8Array([spi >>> 24, (spi >>> 16) & 0xff, (spi >>> 8) & 0xff, spi & 0xff]);
+}
+
+export function spiFromBytes(b: Uint8Array): number | undefined {
+  if (b.length !== 4) return undefined;
+  return (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+}
+
+export interface ChildAgreement {
+  readonly suite: NegotiatedSuite;
+  readonly spiIn: number;
+  readonly spiOut: number;
+  readonly tsLocal: readonly TrafficSelector[];
+  readonly tsRemote: readonly TrafficSelector[];
+  /** Nonces of the exchange that created the CHILD SA, and whether we initiated that exchange. */
+  readonly Ni: Uint8Array;
+  readonly Nr: Uint8Array;
+  readonly weInitiated: boolean;
+  /** g^ir of a CREATE_CHILD_SA with PFS. */
+  readonly gir?: Uint8Array | undefined;
+}
+
+/** Derives the keys and builds the record; undefined if the suite has no key layout (cannot happen after selection). */
+export function createChildSa(ctx: IkeContext, sa: IkeSa, a: ChildAgreement): ChildSa | undefined {
+  const lengths = keymatLengths({ encrId: a.suite.encrId, keyBits: a.suite.encrKeyBits, integId: a.suite.integId });
+  if (!lengths || !sa.crypto) return undefined;
+  const k = deriveChildKeys(sa.crypto.prf, sa.crypto.keys.SK_d, a.Ni, a.Nr, lengths, a.gir);
+  const mine = a.weInitiated;
+  return {
+    spiIn: a.spiIn,
+    spiOut: a.spiOut,
+    suite: a.suite,
+    tsLocal: a.tsLocal,
+    tsRemote: a.tsRemote,
+    encrOut: mine ? k.encrI : k.encrR,
+    integOut: mine ? k.integI : k.integR,
+    encrIn: mine ? k.encrR : k.encrI,
+    integIn: mine ? k.integR : k.integI,
+    state: "installed",
+    createdAt: ctx.clock.now(),
+  };
+}

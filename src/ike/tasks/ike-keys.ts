@@ -1,0 +1,37 @@
+/**
+ * Turning an IKE_SA_INIT (or IKE SA rekey) result into the IKE SA's keys and SK ciphers
+ * (RFC 7296 §2.14, §2.18).
+ */
+import { deriveIkeSaKeys, deriveSkeyseed, wipe } from "../crypto/keymat.js";
+import { prfById, type Prf } from "../crypto/prf.js";
+import { createSkCipher } from "../crypto/sk-cipher.js";
+import { keymatLengths } from "../crypto/suites.js";
+import type { NegotiatedSuite } from "../proposal.js";
+import type { IkeSa, IkeSaCrypto } from "../sa/ike-sa.js";
+
+/** Derives SK_* from SKEYSEED and installs the ciphers; the original initiator sends with SK_ei/SK_ai. */
+export function installIkeKeys(sa: IkeSa, suite: NegotiatedSuite, skeyseed: Uint8Array, Ni: Uint8Array, Nr: Uint8Array): boolean {
+  const prf = prfById(suite.prfId);
+  const lengths = keymatLengths({ encrId: suite.encrId, keyBits: suite.encrKeyBits, integId: suite.integId });
+  if (!prf || !lengths) return false;
+  const keys = deriveIkeSaKeys(prf, skeyseed, Ni, Nr, sa.spiI, sa.spiR, lengths);
+  wipe(skeyseed);
+  const skSuite = { encrId: suite.encrId, encrKeyBits: suite.encrKeyBits, integId: suite.integId };
+  const integ = (k: Uint8Array) => (k.length > 0 ? k : undefined);
+  const iToR = createSkCipher(skSuite, keys.SK_ei, integ(keys.SK_ai));
+  const rToI = createSkCipher(skSuite, keys.SK_er, integ(keys.SK_ar));
+  if (!iToR || !rToI) return false;
+  const crypto: IkeSaCrypto = sa.role === "initiator" ? { prf, keys, out: iToR, in: rToI } : { prf, keys, out: rToI, in: iToR };
+  sa.crypto = crypto;
+  sa.suite = suite;
+  return true;
+}
+
+/** Keys of a new IKE SA from IKE_SA_INIT: SKEYSEED = prf(Ni | Nr, g^ir). */
+export function installInitialKeys(sa: IkeSa, suite: NegotiatedSuite, gir: Uint8Array, Ni: Uint8Array, Nr: Uint8Array): boolean {
+  const prf: Prf | undefined = prfById(suite.prfId);
+  if (!prf) return false;
+  const ok = installIkeKeys(sa, suite, deriveSkeyseed(prf, Ni, Nr, gir), Ni, Nr);
+  wipe(gir);
+  return ok;
+}
