@@ -22,6 +22,8 @@ export interface DatagramSender {
 export interface ChildSaSink {
   install(sa: IkeSa, child: ChildSa): void;
   remove(sa: IkeSa, child: ChildSa): void;
+  /** An IKE SA rekey moved `from`'s CHILD SAs to `to` (RFC 7296 §2.18). */
+  rehome(from: IkeSa, to: IkeSa): void;
 }
 
 export type PskLookup =

@@ -32,6 +32,7 @@ export class RecordingSink implements ChildSaSink {
   remove(_sa: IkeSa, c: ChildSa): void {
     this.removed.push(c);
   }
+  rehome(): void {}
   get active(): ChildSa[] {
     return this.installed.filter((c) => !this.removed.includes(c));
   }

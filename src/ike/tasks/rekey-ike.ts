@@ -42,6 +42,7 @@ function succeed(ctx: IkeContext, old: IkeSa, s: Successor): IkeSa | undefined {
   fresh.natDetected = old.natDetected;
   fresh.children.push(...old.children.splice(0));
   old.rekeyedTo = fresh;
+  ctx.sink.rehome(old, fresh);
   ctx.register(fresh);
   ctx.counters.add("ike_sa_rekeyed");
   ctx.log.info("ike", "IKE SA rekeyed", { old: old.name, sa: fresh.name });

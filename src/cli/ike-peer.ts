@@ -1,0 +1,78 @@
+/**
+ * Wiring shared by `lwip ike responder` and `lwip ike initiator`: UDP sockets, the IKE engine, the
+ * ESP tunnels, JSON-lines events on stdout and structured logs on stderr.
+ */
+import { randomBytes } from "node:crypto";
+import { IkeNode } from "../ike/ike-node.js";
+import type { ResponderPolicy } from "../ike/context.js";
+import type { IkeEvent } from "../ike/events.js";
+import { EspTunnels, type Tunnel } from "../dataplane/esp-tunnels.js";
+import { systemClock } from "../io/clock.js";
+import { Counters } from "../io/counters.js";
+import { createLogger, isLogLevel, type Logger } from "../io/log.js";
+import { IkeUdpSockets } from "../io/udp.js";
+import { UsageError } from "./usage-error.js";
+
+export interface PeerOptions {
+  readonly address: string;
+  readonly ikePort: number;
+  readonly nattPort: number;
+  readonly logLevel: string;
+  readonly policy?: ResponderPolicy;
+  /** What to do with an inner packet that arrived through a tunnel. */
+  readonly onInnerPacket: (packet: Uint8Array, tunnel: Tunnel) => void;
+  readonly onEvent?: (e: IkeEvent) => void;
+}
+
+export interface Peer {
+  readonly node: IkeNode;
+  readonly tunnels: EspTunnels;
+  readonly sockets: IkeUdpSockets;
+  readonly log: Logger;
+  readonly counters: Counters;
+  close(): void;
+}
+
+/** Prints one event as one JSON line on stdout. */
+export function printEvent(e: object): void {
+  process.stdout.write(JSON.stringify(e) + "\n");
+}
+
+export async function openPeer(o: PeerOptions): Promise<Peer> {
+  if (!isLogLevel(o.logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error`);
+  const log = createLogger(o.logLevel);
+  const counters = new Counters();
+  let sockets: IkeUdpSockets | undefined;
+  const tunnels = new EspTunnels({ sendEsp: (p, r) => sockets?.sendEsp(p, r), deliver: (p, t) => o.onInnerPacket(p, t) }, counters);
+  const node = new IkeNode({
+    clock: systemClock,
+    random: (n) => new Uint8Array(randomBytes(n)),
+    sender: { send: (m, local, remote) => sockets?.sendIke(m, local, remote) },
+    sink: tunnels,
+    log,
+    counters,
+    onEvent: (e) => {
+      printEvent(e);
+      o.onEvent?.(e);
+    },
+    ...(o.policy ? { policy: o.policy } : {}),
+  });
+  sockets = await IkeUdpSockets.open(
+    { address: o.address, ikePort: o.ikePort, nattPort: o.nattPort },
+    {
+      onIke: (m, remote, local) => node.receive(m, remote, local),
+      onEsp: (p, spi, remote) => tunnels.receive(p, spi, remote),
+      onInvalid: (reason) => counters.add(`udp_dropped{reason="${reason}"}`),
+    },
+  );
+  const opened = sockets;
+  return { node, tunnels, sockets: opened, log, counters, close: () => opened.close() };
+}
+
+/** Parses a port option; @throws UsageError. */
+export function parsePort(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 65535)) throw new UsageError(`${name} must be a port number (1..65535)`);
+  return n;
+}

@@ -1,0 +1,127 @@
+/**
+ * The ESP data plane behind the IKE engine: turns each negotiated CHILD SA into an inbound and an
+ * outbound ESP SA (RFC 4303), demultiplexes received ESP by SPI, checks every decrypted packet
+ * against the SA's traffic selectors (RFC 4301 §5.2), and protects outbound inner packets with the
+ * newest CHILD SA of their IKE SA, so that a rekey switches sending at once while the old inbound
+ * SA still takes what is in flight until its Delete.
+ */
+import { createInboundSa, createOutboundSa, type InboundEspSa, type OutboundEspSa } from "../esp/sa.js";
+import { isEspDrop, NextHeader } from "../esp/constants.js";
+import { selectorsAllowPacket } from "../inet/selector.js";
+import type { ChildSaSink } from "../ike/context.js";
+import type { Endpoint } from "../ike/endpoint.js";
+import type { ChildSa } from "../ike/sa/child-sa.js";
+import type { IkeSa } from "../ike/sa/ike-sa.js";
+import type { Counters } from "../io/counters.js";
+
+export interface Tunnel {
+  /** The IKE SA that owns the CHILD SA now (it changes when the IKE SA is rekeyed). */
+  ikeSa: IkeSa;
+  readonly child: ChildSa;
+  readonly inbound: InboundEspSa;
+  readonly outbound: OutboundEspSa;
+}
+
+export interface TunnelIo {
+  /** Sends an ESP packet to the peer (UDP-encapsulated on the NAT-T port). */
+  sendEsp(packet: Uint8Array, remote: Endpoint): void;
+  /** A decrypted inner packet that passed the selector check. */
+  deliver(innerPacket: Uint8Array, tunnel: Tunnel): void;
+  /** The outbound SA is near sequence exhaustion: rekey it (RFC 4303 §3.3.3). */
+  onNeedsRekey?(tunnel: Tunnel): void;
+}
+
+function espParams(spi: number, c: ChildSa, encrKey: Uint8Array, integKey: Uint8Array, replayWindow: number | undefined) {
+  const keyBits = c.suite.encrKeyBits === 256 ? 256 : 128;
+  return { spi, encrId: c.suite.encrId, encrKeyBits: keyBits as 128 | 256, integId: c.suite.integId, encrKey, integKey: integKey.length > 0 ? integKey : undefined, esn: c.suite.esn, replayWindow };
+}
+
+export class EspTunnels implements ChildSaSink {
+  private readonly bySpiIn = new Map<number, Tunnel>();
+  /** The tunnel outbound packets of an IKE SA's peer use: its newest CHILD SA. */
+  private readonly outboundOf = new Map<IkeSa, Tunnel>();
+
+  constructor(private readonly io: TunnelIo, private readonly counters: Counters, private readonly replayWindow?: number) {}
+
+  install(ikeSa: IkeSa, child: ChildSa): void {
+    const inbound = createInboundSa(espParams(child.spiIn, child, child.encrIn, child.integIn, this.replayWindow));
+    const outbound = createOutboundSa(espParams(child.spiOut, child, child.encrOut, child.integOut, undefined));
+    const tunnel: Tunnel = { ikeSa, child, inbound, outbound };
+    this.bySpiIn.set(child.spiIn, tunnel);
+    this.outboundOf.set(ikeSa, tunnel);
+  }
+
+  remove(ikeSa: IkeSa, child: ChildSa): void {
+    const t = this.bySpiIn.get(child.spiIn);
+    if (!t) return;
+    this.bySpiIn.delete(child.spiIn);
+    t.inbound.wipe();
+    t.outbound.wipe();
+    if (this.outboundOf.get(t.ikeSa) === t) this.outboundOf.delete(t.ikeSa);
+  }
+
+  rehome(from: IkeSa, to: IkeSa): void {
+    for (const t of this.bySpiIn.values()) if (t.ikeSa === from) t.ikeSa = to;
+    const out = this.outboundOf.get(from);
+    this.outboundOf.delete(from);
+    if (out && !this.outboundOf.has(to)) this.outboundOf.set(to, out);
+  }
+
+  /** The tunnel to send through for an IKE SA (or its successor after IKE SA rekeys): its newest CHILD SA. */
+  findOutbound(ikeSa: IkeSa): Tunnel | undefined {
+    let sa = ikeSa;
+    while (sa.rekeyedTo) sa = sa.rekeyedTo;
+    return this.outboundOf.get(sa);
+  }
+
+  get tunnels(): Tunnel[] {
+    return [...this.bySpiIn.values()];
+  }
+
+  /** Handles one ESP packet from the NAT-T socket. */
+  receive(packet: Uint8Array, spi: number, remote: Endpoint): void {
+    const t = this.bySpiIn.get(spi);
+    if (!t) {
+      this.counters.add('esp_dropped{reason="bad-spi"}');
+      return;
+    }
+    const r = t.inbound.decapsulate(packet);
+    if (isEspDrop(r)) {
+      this.counters.add(`esp_dropped{reason="${r.drop}"}`);
+      return;
+    }
+    // RFC 4301 §5.2: an inner packet outside the SA's selectors is dropped.
+    if (!selectorsAllowPacket(r.innerPacket, t.child.tsRemote, t.child.tsLocal)) {
+      this.counters.add('esp_dropped{reason="policy"}');
+      return;
+    }
+    // RFC 3948 §3.2 / RFC 7296 §2.23: follow the peer's NAT mapping only on authenticated traffic.
+    const ike = t.ikeSa;
+    if (ike.remote.address !== remote.address || ike.remote.port !== remote.port) ike.remote = remote;
+    this.counters.add("esp_packets_in");
+    this.io.deliver(r.innerPacket, t);
+  }
+
+  /** Protects and sends one inner IP packet through the IKE SA's tunnel; false if it was dropped. */
+  send(ikeSa: IkeSa, innerPacket: Uint8Array): boolean {
+    const t = this.findOutbound(ikeSa);
+    if (!t) {
+      this.counters.add('esp_dropped{reason="no-tunnel"}');
+      return false;
+    }
+    if (!selectorsAllowPacket(innerPacket, t.child.tsLocal, t.child.tsRemote)) {
+      this.counters.add('esp_dropped{reason="policy-out"}');
+      return false;
+    }
+    const nextHeader = (innerPacket[0] ?? 0) >> 4 === 6 ? NextHeader.IPV6 : NextHeader.IPV4;
+    const out = t.outbound.encapsulate(innerPacket, nextHeader);
+    if (isEspDrop(out)) {
+      this.counters.add(`esp_dropped{reason="${out.drop}"}`);
+      return false;
+    }
+    if (t.outbound.needsRekey) this.io.onNeedsRekey?.(t);
+    this.io.sendEsp(out, t.ikeSa.remote);
+    this.counters.add("esp_packets_out");
+    return true;
+  }
+}
