@@ -42,12 +42,13 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
   if (!isLogLevel(o.logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error`);
   const log = createLogger(o.logLevel);
   const counters = new Counters();
-  let sockets: IkeUdpSockets | undefined;
-  const tunnels = new EspTunnels({ sendEsp: (p, r) => sockets?.sendEsp(p, r), deliver: (p, t) => o.onInnerPacket(p, t) }, counters);
+  // The engine and the data plane send through sockets opened after them.
+  const io: { sockets?: IkeUdpSockets } = {};
+  const tunnels = new EspTunnels({ sendEsp: (p, r) => io.sockets?.sendEsp(p, r), deliver: (p, t) => o.onInnerPacket(p, t) }, counters);
   const node = new IkeNode({
     clock: systemClock,
     random: (n) => new Uint8Array(randomBytes(n)),
-    sender: { send: (m, local, remote) => sockets?.sendIke(m, local, remote) },
+    sender: { send: (m, local, remote) => io.sockets?.sendIke(m, local, remote) },
     sink: tunnels,
     log,
     counters,
@@ -57,7 +58,7 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
     },
     ...(o.policy ? { policy: o.policy } : {}),
   });
-  sockets = await IkeUdpSockets.open(
+  const sockets = await IkeUdpSockets.open(
     { address: o.address, ikePort: o.ikePort, nattPort: o.nattPort },
     {
       onIke: (m, remote, local) => node.receive(m, remote, local),
@@ -65,8 +66,8 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
       onInvalid: (reason) => counters.add(`udp_dropped{reason="${reason}"}`),
     },
   );
-  const opened = sockets;
-  return { node, tunnels, sockets: opened, log, counters, close: () => opened.close() };
+  io.sockets = sockets;
+  return { node, tunnels, sockets, log, counters, close: () => sockets.close() };
 }
 
 /** Parses a port option; @throws UsageError. */
