@@ -13,7 +13,7 @@ import { echoReplySequence, echoRequest } from "./ping.js";
 import { UsageError } from "./usage-error.js";
 
 export const INITIATOR_HELP = `usage: lwip ike initiator --remote <addr> --idi <hex> --psk <hex> [--local <addr>] [--ts <cidr>]
-       [--once] [--ping <n>] [--rekey-child-after <s>] [--rekey-ike-after <s>] [--remote-port 500]
+       [--once] [--ping <n>] [--rekey-child-after <s>] [--rekey-ike-after <s>] [--remote-port 500] [--remote-natt-port 4500]
        [--ike-port 500] [--natt-port 4500] [--ike-proposal <p,...>] [--esp-proposal <p,...>] [--timeout <s>]
   Defaults: --local 0.0.0.0, --ts 0.0.0.0/0 (what we ask for as TSr), --ike-proposal ${DEFAULT_IKE_PROPOSALS},
   --esp-proposal ${DEFAULT_ESP_PROPOSALS}, --timeout 30. With --once: exit 0 after a clean delete, else non-zero.`;
@@ -60,7 +60,7 @@ export async function runInitiator(args: string[]): Promise<number> {
     options: {
       remote: { type: "string" }, local: { type: "string" }, idi: { type: "string" }, psk: { type: "string" }, ts: { type: "string" },
       once: { type: "boolean" }, ping: { type: "string" }, "rekey-child-after": { type: "string" }, "rekey-ike-after": { type: "string" },
-      "remote-port": { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
+      "remote-port": { type: "string" }, "remote-natt-port": { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
       "ike-proposal": { type: "string" }, "esp-proposal": { type: "string" }, timeout: { type: "string" }, "log-level": { type: "string" },
       help: { type: "boolean" },
     },
@@ -84,9 +84,10 @@ export async function runInitiator(args: string[]): Promise<number> {
   const rekeyIkeAfter = seconds(values["rekey-ike-after"], "--rekey-ike-after");
   const timeoutMs = (seconds(values.timeout, "--timeout") ?? 30) * 1000;
   const ikePort = parsePort(values["ike-port"], 500, "--ike-port");
+  const nattPort = parsePort(values["natt-port"], 4500, "--natt-port");
   const events = new EventWaiter();
   const peer = await openPeer({
-    address: local, ikePort, nattPort: parsePort(values["natt-port"], 4500, "--natt-port"), logLevel: values["log-level"] ?? "info",
+    address: local, ikePort, nattPort, logLevel: values["log-level"] ?? "info",
     onInnerPacket: (p) => replyListener(p),
     onEvent: (e) => events.push(e),
   });
@@ -101,6 +102,7 @@ export async function runInitiator(args: string[]): Promise<number> {
     tsi: [anyV4],
     tsr: [selectorFromCidr({ address: cidrRange(tsr).start, prefixLength: tsr.prefixLength })],
     requestVirtualIp: true,
+    nattPorts: { local: nattPort, remote: parsePort(values["remote-natt-port"], 4500, "--remote-natt-port") },
   });
   const failed = events.next(isEvent("ike-sa-failed"), 2 ** 31 - 1, "failure").then((e) => Promise.reject(new Error(`IKE SA failed: ${e.reason}`)));
   failed.catch(() => {});

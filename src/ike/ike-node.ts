@@ -10,7 +10,7 @@ import type { ChildSaSink, DatagramSender, IkeContext, IkeTiming, ResponderPolic
 import { DEFAULT_TIMING } from "./context.js";
 import { CookieJar } from "./cookie.js";
 import type { Endpoint } from "./endpoint.js";
-import { formatEndpoint, sameEndpoint } from "./endpoint.js";
+import { formatEndpoint, NATT_PORT, sameEndpoint } from "./endpoint.js";
 import type { IkeEvent, IkeSaDownReason } from "./events.js";
 import { acceptResponse, classifyRequest } from "./exchange.js";
 import { openMessage } from "./message-protection.js";
@@ -56,6 +56,8 @@ export interface InitiateOptions {
   readonly tsi: readonly TrafficSelector[];
   readonly tsr: readonly TrafficSelector[];
   readonly requestVirtualIp: boolean;
+  /** NAT-T ports (ours, the peer's) to float to after IKE_SA_INIT; default 4500 both. */
+  readonly nattPorts?: { readonly local: number; readonly remote: number };
 }
 
 export class IkeNode {
@@ -126,7 +128,10 @@ export class IkeNode {
   initiate(o: InitiateOptions): IkeSa {
     const sa = new IkeSa("initiator", this.opts.random(8), new Uint8Array(8), o.local, o.remote, this.opts.clock.now(), o.ikeProposals, o.espProposals);
     sa.idi = o.idi;
-    sa.plan = { psk: o.psk.slice(), espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp };
+    sa.plan = {
+      psk: o.psk.slice(), espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp,
+      nattPorts: o.nattPorts ?? { local: NATT_PORT, remote: NATT_PORT },
+    };
     this.register(sa);
     sendIkeSaInit(this.ctx, sa, o.ikeProposals, () => {
       sendIkeAuth(this.ctx, sa);

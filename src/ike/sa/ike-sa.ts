@@ -40,6 +40,8 @@ export interface InitiatorPlan {
   readonly tsi: readonly TrafficSelector[];
   readonly tsr: readonly TrafficSelector[];
   readonly requestVirtualIp: boolean;
+  /** The NAT-T ports both sides move to after IKE_SA_INIT (RFC 7296 §2.23; 4500 unless configured otherwise). */
+  readonly nattPorts: { readonly local: number; readonly remote: number };
   /** N(COOKIE) data to echo in a retried IKE_SA_INIT (RFC 7296 §2.6). */
   cookie?: Uint8Array;
 }

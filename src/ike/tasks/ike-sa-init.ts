@@ -96,10 +96,11 @@ function detectNat(sa: IkeSa, payloads: readonly Payload[], spiR: Uint8Array): b
   return natBetween(sa.spiI, spiR, sa.local, sa.remote, sources, dest);
 }
 
-/** §2.23: with a NAT (here always, encapsulation is forced) the initiator moves to port 4500 for IKE_AUTH on. */
+/** §2.23: with a NAT (here always, encapsulation is forced) the initiator moves to the NAT-T ports for IKE_AUTH on. */
 function floatToNattPort(sa: IkeSa): void {
-  if (sa.local.port === 500) sa.local = { address: sa.local.address, port: NATT_PORT };
-  if (sa.remote.port === 500) sa.remote = { address: sa.remote.address, port: NATT_PORT };
+  const ports = sa.plan?.nattPorts ?? { local: NATT_PORT, remote: NATT_PORT };
+  sa.local = { address: sa.local.address, port: ports.local };
+  sa.remote = { address: sa.remote.address, port: ports.remote };
 }
 
 export function notifyName(type: number): string {
