@@ -48,7 +48,13 @@ export class EspTunnels implements ChildSaSink {
     const outbound = createOutboundSa(espParams(child.spiOut, child, child.encrOut, child.integOut, undefined));
     const tunnel: Tunnel = { ikeSa, child, inbound, outbound };
     this.bySpiIn.set(child.spiIn, tunnel);
-    this.outboundOf.set(ikeSa, tunnel);
+    if (child.outboundActive) this.outboundOf.set(ikeSa, tunnel);
+  }
+
+  /** Starts sending with a rekeyed pair the peer has proven it installed (RFC 7296 §2.8). */
+  private activate(t: Tunnel): void {
+    t.child.outboundActive = true;
+    this.outboundOf.set(t.ikeSa, t);
   }
 
   remove(ikeSa: IkeSa, child: ChildSa): void {
@@ -58,6 +64,8 @@ export class EspTunnels implements ChildSaSink {
     t.inbound.wipe();
     t.outbound.wipe();
     if (this.outboundOf.get(t.ikeSa) === t) this.outboundOf.delete(t.ikeSa);
+    const successor = [...this.bySpiIn.values()].find((x) => x.child.rekeyOf === child && !x.child.outboundActive);
+    if (successor) this.activate(successor);
   }
 
   rehome(from: IkeSa, to: IkeSa): void {
@@ -98,6 +106,7 @@ export class EspTunnels implements ChildSaSink {
     // RFC 3948 §3.2 / RFC 7296 §2.23: follow the peer's NAT mapping only on authenticated traffic.
     const ike = t.ikeSa;
     if (ike.remote.address !== remote.address || ike.remote.port !== remote.port) ike.remote = remote;
+    if (!t.child.outboundActive) this.activate(t);
     this.counters.add("esp_packets_in");
     this.io.deliver(r.innerPacket, t);
   }

@@ -63,6 +63,9 @@ export interface PairOptions {
   psks?: Map<string, Uint8Array>;
   cookieThreshold?: number;
   dpdMs?: number;
+  /** Data planes to use instead of the recording sinks. */
+  sinkI?: ChildSaSink;
+  sinkR?: ChildSaSink;
 }
 
 export class IkePair {
@@ -97,8 +100,8 @@ export class IkePair {
     };
     const sender = { send: (bytes: Uint8Array, from: Endpoint, to: Endpoint) => void this.wire.push({ bytes: bytes.slice(), from, to }) };
     const timing = { retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 0 };
-    this.initiator = new IkeNode({ clock: this.clock, random, sender, sink: this.sinkI, log: silentLogger, onEvent: (e) => this.eventsI.push(e), timing });
-    this.responder = new IkeNode({ clock: this.clock, random, sender, sink: this.sinkR, log: silentLogger, onEvent: (e) => this.eventsR.push(e), timing, policy: this.policy });
+    this.initiator = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkI ?? this.sinkI, log: silentLogger, onEvent: (e) => this.eventsI.push(e), timing });
+    this.responder = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkR ?? this.sinkR, log: silentLogger, onEvent: (e) => this.eventsR.push(e), timing, policy: this.policy });
   }
 
   initiate(psk: Uint8Array = PSK, idi: Uint8Array = IDI): IkeSa {

@@ -22,6 +22,14 @@ export interface ChildSa {
   readonly integOut: Uint8Array;
   state: ChildSaState;
   readonly createdAt: number;
+  /**
+   * Whether we may send with the outbound SA yet. The responder of a rekey waits until the peer
+   * uses the new pair or deletes the old one: until then the peer may not have installed its
+   * inbound SA (RFC 7296 §2.8; strongSwan behaves the same).
+   */
+  outboundActive: boolean;
+  /** The CHILD SA this one replaces, for a rekey. */
+  readonly rekeyOf?: ChildSa | undefined;
 }
 
 /** Zeroizes a deleted CHILD SA's keys (they must not outlive the SA). */

@@ -43,6 +43,8 @@ export interface ChildAgreement {
   readonly weInitiated: boolean;
   /** g^ir of a CREATE_CHILD_SA with PFS. */
   readonly gir?: Uint8Array | undefined;
+  /** The pair this one rekeys. */
+  readonly rekeyOf?: ChildSa | undefined;
 }
 
 /** Derives the keys and builds the record; undefined if the suite has no key layout (cannot happen after selection). */
@@ -63,5 +65,7 @@ export function createChildSa(ctx: IkeContext, sa: IkeSa, a: ChildAgreement): Ch
     integIn: mine ? k.integR : k.integI,
     state: "installed",
     createdAt: ctx.clock.now(),
+    outboundActive: a.weInitiated || a.rekeyOf === undefined,
+    rekeyOf: a.rekeyOf,
   };
 }

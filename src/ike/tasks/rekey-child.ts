@@ -81,7 +81,7 @@ function completeRekey(ctx: IkeContext, sa: IkeSa, old: ChildSa, spiIn: number, 
     if (!shared?.ok) return "INVALID_KE_PAYLOAD";
     gir = shared.value;
   }
-  const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal: tsiP.selectors, tsRemote: tsrP.selectors, Ni, Nr: nr.nonce, weInitiated: true, gir });
+  const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal: tsiP.selectors, tsRemote: tsrP.selectors, Ni, Nr: nr.nonce, weInitiated: true, gir, rekeyOf: old });
   if (!fresh) return "NO_PROPOSAL_CHOSEN";
   install(ctx, sa, old, fresh);
   deleteChildSa(ctx, sa, old, "rekeyed");
@@ -111,7 +111,7 @@ export function answerChildRekey(ctx: IkeContext, sa: IkeSa, messageId: number, 
   if (tsRemote.length === 0 || tsLocal.length === 0) return reply([notify(NotifyType.TS_UNACCEPTABLE)]);
   const spiIn = allocateSpi(ctx);
   const Nr = ctx.random(NONCE_LENGTH);
-  const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal, tsRemote, Ni: niP.nonce, Nr, weInitiated: false, gir: dh.gir });
+  const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal, tsRemote, Ni: niP.nonce, Nr, weInitiated: false, gir: dh.gir, rekeyOf: old });
   if (!fresh) return reply([notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
   reply([
     saPayload([buildChosenProposal(sel.number, sel.suite, spiBytes(spiIn))]),
