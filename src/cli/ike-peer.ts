@@ -11,6 +11,7 @@ import { systemClock } from "../io/clock.js";
 import { Counters } from "../io/counters.js";
 import { createLogger, isLogLevel, type Logger } from "../io/log.js";
 import { IkeUdpSockets } from "../io/udp.js";
+import { NAT_KEEPALIVE } from "../esp/udp-encap.js";
 import { UsageError } from "./usage-error.js";
 
 export interface PeerOptions {
@@ -67,7 +68,21 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
     },
   );
   io.sockets = sockets;
-  return { node, tunnels, sockets, log, counters, close: () => sockets.close() };
+  const keepalive = startNatKeepalives(node, sockets);
+  return { node, tunnels, sockets, log, counters, close: () => { clearInterval(keepalive); sockets.close(); } };
+}
+
+/** RFC 3948 §2.3 / §4: keep the NAT mapping of an encapsulated SA alive while it is otherwise quiet. */
+export const NAT_KEEPALIVE_INTERVAL_MS = 20_000;
+
+function startNatKeepalives(node: IkeNode, sockets: IkeUdpSockets): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const sa of node.sas) {
+      if (sa.state === "established" && sa.local.port === sockets.ports.nattPort) sockets.sendEsp(NAT_KEEPALIVE, sa.remote);
+    }
+  }, NAT_KEEPALIVE_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 /** Parses a port option; @throws UsageError. */

@@ -35,7 +35,7 @@ export const GtpuMessageType = {
 
 /**
  * Information element types (TS 29.281 §8.1). Types below 128 are TV with a fixed length per
- * type; 128 and above are TLV with a 2-octet length (TS 29.060 §7.7.0).
+ * type; 128 and above are TLV with a 2-octet length (TS 29.060 §7.7).
  */
 export const GtpuIeType = {
   RECOVERY: 14,
@@ -44,7 +44,7 @@ export const GtpuIeType = {
   PRIVATE_EXTENSION: 255,
 } as const;
 
-/** The first TLV type: IEs of this type and above carry a 2-octet length (TS 29.060 §7.7.0). */
+/** The first TLV type: IEs of this type and above carry a 2-octet length (TS 29.060 §7.7). */
 export const GTPU_FIRST_TLV_IE_TYPE = 128;
 
 /** Value lengths of the TV IEs we read; an unknown TV IE cannot be skipped. */

@@ -27,7 +27,12 @@ export interface ChildSaSink {
 }
 
 export type PskLookup =
-  | { readonly ok: true; readonly psk: Uint8Array }
+  | {
+    readonly ok: true;
+    readonly psk: Uint8Array;
+    /** Our side of this identity's CHILD SA, when it is narrower than the policy's (TS 33.401 16.2.2: only its eNB's LWIP interface). */
+    readonly localTs?: readonly TrafficSelector[];
+  }
   | { readonly ok: false; readonly reason: string };
 
 /** How a responder decides who may connect (RFC 7296 §2.15 PSK; TS 33.401 16.2.2 for the SeGW). */

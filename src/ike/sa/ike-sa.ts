@@ -90,6 +90,8 @@ export class IkeSa {
   idi?: Identity | undefined;
   plan?: InitiatorPlan;
   virtualIp?: Uint8Array | undefined;
+  /** Responder: our side of CHILD SAs for this peer, when its identity narrows the policy's. */
+  localTs?: readonly TrafficSelector[] | undefined;
   natDetected = false;
   /** Set on the old SA once an IKE SA rekey moved everything to its successor (RFC 7296 §2.18). */
   rekeyedTo?: IkeSa;

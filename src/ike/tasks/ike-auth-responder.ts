@@ -38,6 +38,7 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
     policy.onAuthenticationFailed?.(sa.idi, sa);
     return refuse("wrong-psk");
   }
+  sa.localTs = found.localTs;
   const response = [...ourAuth(sa, policy, found.psk)];
   wipe(found.psk);
   policy.onAuthenticated?.(sa.idi, sa);
