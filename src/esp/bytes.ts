@@ -1,6 +1,6 @@
 /**
  * Byte helpers for the per-packet path: big-endian fields read and written in place (no DataView
- * per packet) and packet buffers taken from node's slab allocator.
+ * per packet), packet buffers carved from a slab, and reusable scratch buffers.
  */
 
 /** Reads a big-endian uint32 at `offset`; the caller has checked the length. */
@@ -16,15 +16,16 @@ export function writeU32(b: Uint8Array, offset: number, v: number): void {
   b[offset + 3] = v;
 }
 
-const SLAB_BYTES = 65536;
+const SLAB_BYTES = 16384;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabUsed = 0;
 
 /**
- * A packet buffer of `n` octets, carved from a shared 64 KiB slab: one ArrayBuffer per ~45
- * full-size packets instead of one each, which on the per-packet path costs more than the copy
- * of the packet itself. Slices never overlap and a slab is never reused, so the caller owns its
- * packet outright; the price is that a packet kept alive keeps its slab alive.
+ * A zeroed packet buffer of `n` octets, carved from a shared 16 KiB slab: one ArrayBuffer per
+ * ~11 full-size packets instead of one each. Off-heap ArrayBuffer allocation costs more on the
+ * per-packet path than copying the packet (measured with bench/esp-micro.ts), while larger slabs
+ * add GC pressure. Slices never overlap and a slab is never reused, so the caller owns its packet
+ * outright; the price is that a packet kept alive keeps its slab alive.
  */
 export function allocPacket(n: number): Uint8Array {
   if (n > SLAB_BYTES / 4) return new Uint8Array(n);

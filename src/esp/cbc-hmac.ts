@@ -31,8 +31,8 @@ const RANDOM_POOL_BYTES = 4096;
 /** Long-lived AES-CBC contexts for one key (see the file comment for how IVs are handled). */
 export interface CbcChain {
   /**
-   * Encrypts `input` = R | plaintext in place of a fresh cipher call and returns IV | ciphertext
-   * (same length). R is one random block; plaintext is whole blocks.
+   * Encrypts `input` = R | plaintext, R one secret random block and plaintext whole blocks, and
+   * returns IV | ciphertext of the same length: CBC(plaintext) under the IV it starts with.
    */
   encrypt(input: Uint8Array): Uint8Array;
   /** Decrypts IV | ciphertext (whole blocks) and returns the plaintext (one block shorter). */

@@ -54,7 +54,7 @@ export interface EspSaParams {
 }
 
 /** What every SA reports. */
-interface EspSaCounters {
+export interface EspSaCounters {
   readonly spi: number;
   /** Packets sent or delivered. */
   readonly packets: number;
@@ -99,29 +99,29 @@ export interface InboundEspSa extends EspSaCounters {
   readonly highestSeq: bigint;
 }
 
-/** A malformed EspSaParams: a programmer error in the caller, not bad packet data. */
-export class EspParamsError extends Error {
-  readonly code = "ERR_ESP_PARAMS";
+/** A malformed EspSaParams or SA installation: a programmer error in the caller, not bad packet data. */
+export class EspConfigError extends Error {
+  readonly code = "ERR_ESP_CONFIG";
 }
 
 const SOFT_LIMIT_MARGIN = 1n << 20n;
 
 function transformFor(p: EspSaParams): EspTransform {
-  if (p.encrKeyBits !== 128 && p.encrKeyBits !== 256) throw new EspParamsError(`encrKeyBits ${String(p.encrKeyBits)}`);
+  if (p.encrKeyBits !== 128 && p.encrKeyBits !== 256) throw new EspConfigError(`encrKeyBits ${String(p.encrKeyBits)}`);
   const keyBytes = p.encrKeyBits / 8;
   if (p.encrId === 20) {
-    if (p.integId !== 0) throw new EspParamsError("AES-GCM-16 takes no integrity transform (RFC 4106 §2)");
-    if (p.encrKey.length !== keyBytes + 4) throw new EspParamsError(`GCM key+salt must be ${keyBytes + 4} octets`);
+    if (p.integId !== 0) throw new EspConfigError("AES-GCM-16 takes no integrity transform (RFC 4106 §2)");
+    if (p.encrKey.length !== keyBytes + 4) throw new EspConfigError(`GCM key+salt must be ${keyBytes + 4} octets`);
     return createGcmTransform(p.encrKey, p.esn, p.ivSource);
   }
   if (p.encrId === 12) {
-    if (p.integId !== 12) throw new EspParamsError("AES-CBC needs AUTH_HMAC_SHA2_256_128 (integId 12)");
-    if (p.encrKey.length !== keyBytes) throw new EspParamsError(`CBC key must be ${keyBytes} octets`);
-    if (p.integKey?.length !== 32) throw new EspParamsError("AUTH_HMAC_SHA2_256_128 needs a 32-octet key (RFC 4868 §2.1.1)");
-    if (p.ivSource) throw new EspParamsError("ivSource applies to GCM only");
+    if (p.integId !== 12) throw new EspConfigError("AES-CBC needs AUTH_HMAC_SHA2_256_128 (integId 12)");
+    if (p.encrKey.length !== keyBytes) throw new EspConfigError(`CBC key must be ${keyBytes} octets`);
+    if (p.integKey?.length !== 32) throw new EspConfigError("AUTH_HMAC_SHA2_256_128 needs a 32-octet key (RFC 4868 §2.1.1)");
+    if (p.ivSource) throw new EspConfigError("ivSource applies to GCM only");
     return createCbcHmacTransform(p.encrKey, p.integKey, p.esn);
   }
-  throw new EspParamsError(`encrId ${p.encrId} is not in the ESP profile (12 or 20)`);
+  throw new EspConfigError(`encrId ${p.encrId} is not in the ESP profile (12 or 20)`);
 }
 
 /** The last sequence number before the counter would cycle (RFC 4303 §3.3.3). */
@@ -131,7 +131,7 @@ function lastSeq(esn: boolean): bigint {
 
 /** A sequence number as [high, low] halves, after a range check. */
 function seqHalves(value: bigint, max: bigint, what: string): [number, number] {
-  if (value < 0n || value > max) throw new EspParamsError(`${what} ${value} out of range`);
+  if (value < 0n || value > max) throw new EspConfigError(`${what} ${value} out of range`);
   return [Number(value >> 32n), Number(value & 0xffffffffn)];
 }
 
@@ -139,7 +139,7 @@ function seqHalves(value: bigint, max: bigint, what: string): [number, number] {
 function nextHeaderTable(values: readonly number[]): Uint8Array {
   const table = new Uint8Array(256);
   for (const v of values) {
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new EspParamsError(`next header ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new EspConfigError(`next header ${v}`);
     table[v] = 1;
   }
   return table;
@@ -157,7 +157,7 @@ abstract class EspSaBase implements EspSaCounters {
   protected readonly startHalves: [number, number];
 
   constructor(p: EspSaParams) {
-    if (!Number.isInteger(p.spi) || p.spi < 0 || p.spi > 0xffffffff) throw new EspParamsError(`spi ${p.spi}`);
+    if (!Number.isInteger(p.spi) || p.spi < 0 || p.spi > 0xffffffff) throw new EspConfigError(`spi ${p.spi}`);
     this.spi = p.spi;
     this.esn = p.esn;
     this.transform = transformFor(p);
@@ -271,12 +271,12 @@ class InboundSa extends EspSaBase implements InboundEspSa {
   }
 }
 
-/** @throws EspParamsError if the parameters are outside the profile or inconsistent. */
+/** @throws EspConfigError if the parameters are outside the profile or inconsistent. */
 export function createOutboundSa(p: EspSaParams): OutboundEspSa {
   return new OutboundSa(p);
 }
 
-/** @throws EspParamsError, or RangeError for a replayWindow outside [32, 2^20]. */
+/** @throws EspConfigError, or RangeError for a replayWindow outside [32, 2^20]. */
 export function createInboundSa(p: EspSaParams): InboundEspSa {
   return new InboundSa(p);
 }

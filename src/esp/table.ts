@@ -4,7 +4,7 @@
  */
 import { readU32 } from "./bytes.js";
 import { ESP_DROP, ESP_HEADER_BYTES, type EspDrop } from "./constants.js";
-import type { InboundEspSa } from "./sa.js";
+import { EspConfigError, type InboundEspSa } from "./sa.js";
 
 export class InboundSaTable {
   private readonly bySpi = new Map<number, InboundEspSa>();
@@ -19,9 +19,9 @@ export class InboundSaTable {
     return this.bySpi.size;
   }
 
-  /** @throws Error if an SA with this SPI is already installed (SPIs are unique per receiver). */
+  /** @throws EspConfigError if an SA with this SPI is already installed (SPIs are unique per receiver). */
   add(sa: InboundEspSa): void {
-    if (this.bySpi.has(sa.spi)) throw new Error(`inbound SPI ${sa.spi.toString(16)} already installed`);
+    if (this.bySpi.has(sa.spi)) throw new EspConfigError(`inbound SPI ${sa.spi.toString(16)} already installed`);
     this.bySpi.set(sa.spi, sa);
   }
 
