@@ -2,7 +2,7 @@
  * Traffic selectors (RFC 7296 §2.9, §3.13.1): building them from CIDR text, narrowing an offer to
  * what policy allows, and printing them for events and logs.
  */
-import { isIP } from "node:net";
+import { cidrRange as inetCidrRange, formatIpAddress, parseCidr as parseInetCidr, parseIpAddress } from "../inet/address.js";
 import { TsType } from "./registry.js";
 import type { TrafficSelector } from "./codec/payloads.js";
 
@@ -11,78 +11,28 @@ const ANY_PORT_END = 0xffff;
 
 /** Parses a textual IPv4 or IPv6 address to its 4 or 16 octets. */
 export function parseIp(text: string): Uint8Array | undefined {
-  const family = isIP(text);
-  if (family === 4) return new Uint8Array(text.split(".").map(Number));
-  if (family !== 6) return undefined;
-  const [head = "", tail] = text.split("::");
-  const groups = (s: string) => (s === "" ? [] : s.split(":"));
-  let h = groups(head);
-  let t = tail === undefined ? [] : groups(tail);
-  const last = (tail === undefined ? h : t).at(-1);
-  if (last !== undefined && last.includes(".")) {
-    const v4 = parseIp(last);
-    if (!v4) return undefined;
-    const extra = [((v4[0] ?? 0) << 8 | (v4[1] ?? 0)).toString(16), ((v4[2] ?? 0) << 8 | (v4[3] ?? 0)).toString(16)];
-    if (tail === undefined) h = [...h.slice(0, -1), ...extra];
-    else t = [...t.slice(0, -1), ...extra];
-  }
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill("0");
-  const all = [...h, ...fill, ...t];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
+  const r = parseIpAddress(text);
+  return r.ok ? r.value.bytes : undefined;
 }
 
 /** Formats 4 or 16 octets as an address (IPv6 in the RFC 5952 short form). */
-export function formatIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join(".");
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hexes = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hexes.join(":");
-  return `${hexes.slice(0, bestStart).join(":")}::${hexes.slice(bestStart + bestLen).join(":")}`;
-}
+export const formatIp = formatIpAddress;
 
 export interface Cidr {
   readonly address: Uint8Array;
   readonly prefixLength: number;
 }
 
-/** Parses "a.b.c.d/n" or "x::y/n" (a bare address means a single host). */
+/** Parses "a.b.c.d/n" or "x::y/n"; a bare address means a single host. */
 export function parseCidr(text: string): Cidr | undefined {
-  const [addr = "", len] = text.split("/");
-  const address = parseIp(addr);
-  if (!address) return undefined;
-  const max = address.length * 8;
-  const prefixLength = len === undefined ? max : /^\d+$/.test(len) ? Number(len) : NaN;
-  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > max) return undefined;
-  return { address, prefixLength };
+  const withLength = text.includes("/") ? text : `${text}/${text.includes(":") ? 128 : 32}`;
+  const r = parseInetCidr(withLength);
+  return r.ok ? r.value : undefined;
 }
 
 /** First and last address of a prefix. */
 export function cidrRange(c: Cidr): { start: Uint8Array; end: Uint8Array } {
-  const start = c.address.slice();
-  const end = c.address.slice();
-  for (let bit = c.prefixLength; bit < c.address.length * 8; bit++) {
-    const i = bit >> 3;
-    const m = 0x80 >> (bit & 7);
-    start[i] = (start[i] ?? 0) & ~m;
-    end[i] = (end[i] ?? 0) | m;
-  }
-  return { start, end };
+  return inetCidrRange({ family: c.address.length === 4 ? 4 : 6, address: c.address, prefixLength: c.prefixLength });
 }
 
 /** A selector covering a whole prefix, any protocol and port. */
