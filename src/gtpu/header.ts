@@ -129,14 +129,14 @@ export function scanGtpuHeader(bytes: Uint8Array, scan: GtpuHeaderScan): CodecEr
   return undefined;
 }
 
-/** The header fields of a scanned message, with copies of extension header contents. */
+/** The header fields of a scanned message; extension header contents view `bytes`. */
 export function headerFromScan(bytes: Uint8Array, scan: GtpuHeaderScan): GtpuHeader {
   const extensionHeaders: GtpuExtensionHeader[] = [];
   let type = scan.firstExtensionType;
   let at = scan.extensionsOffset;
   while (type !== GtpuExtensionHeaderType.NO_MORE) {
     const length = (bytes[at] ?? 0) * 4;
-    extensionHeaders.push({ type, content: bytes.slice(at + 1, at + length - 1) });
+    extensionHeaders.push({ type, content: bytes.subarray(at + 1, at + length - 1) });
     type = bytes[at + length - 1] ?? 0;
     at += length;
   }

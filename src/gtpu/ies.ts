@@ -38,7 +38,7 @@ function readOne(r: ByteReader, type: number, into: MutableIes): CodecError | un
   }
   const length = r.u16(`IE ${type} length`);
   if (!length.ok) return length.error;
-  const value = r.bytesCopy(length.value, `IE ${type} value`);
+  const value = r.bytesView(length.value, `IE ${type} value`);
   if (!value.ok) return value.error;
   if (type === GtpuIeType.GTPU_PEER_ADDRESS) {
     if (value.value.length !== 4 && value.value.length !== 16) {
