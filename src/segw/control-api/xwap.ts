@@ -23,7 +23,11 @@ export const GTP_TEID_LENGTH = 4;
  */
 export const IKE_INITIATOR_IDENTITY_MAX_LENGTH = 255;
 
-/** The Cause IE choices and their ENUMERATED values (XwAP-IEs: CauseRadioNetwork, CauseTransport, CauseProtocol, CauseMisc). */
+/**
+ * The Cause IE choices and their ENUMERATED values (XwAP-IEs: CauseRadioNetwork, CauseTransport,
+ * CauseProtocol, CauseMisc). CauseRadioNetwork is limited to the values that can concern an LWIP
+ * UE (the WLAN measurement and E-RAB values of LWA are left out).
+ */
 export const CAUSE_VALUES = {
   radioNetwork: [
     "unknown-eNB-UE-XwAP-ID",

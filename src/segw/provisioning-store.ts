@@ -1,0 +1,389 @@
+/**
+ * The SeGW's provisioning store (TS 33.401 16.2.2, 16.2.3): per IKE Initiator Identity (IDi) the
+ * LWIP-PSK that the provisioning eNB sent in LWIP ADDITION REQUEST, the tunnel identifiers, and
+ * the end of the window in which the UE must authenticate.
+ *
+ * Rules kept here:
+ * - 16.2.2 note: the handshake is accepted only within a configured window; when it ends the PSK
+ *   is zeroized and the IDi deleted (a timer per entry, on the injected Clock).
+ * - 16.2.2: after IKE_AUTH succeeds the PSK is deleted, so a second handshake with it fails.
+ * - An eNB sees and acts only on its own entries; re-provisioning an IDi (or the same eNB UE
+ *   XwAP ID) replaces the old entry, whose tunnel the daemon tears down from onRelease.
+ * Every key buffer is zeroized when it is no longer needed. No I/O: time comes from the Clock.
+ */
+import type { Clock, TimerHandle } from "../io/clock.js";
+import { parseIp } from "../ike/traffic-selector.js";
+import { toHex } from "../wire/hex.js";
+import {
+  Causes,
+  GTP_TEID_LENGTH,
+  IKE_INITIATOR_IDENTITY_MAX_LENGTH,
+  LWIP_PSK_LENGTH,
+  UE_IDENTITY_LENGTH,
+  UE_XWAP_ID_LENGTH,
+  type GtpTunnelEndpoint,
+  type LwipAdditionRequest,
+  type XwapCause,
+} from "./control-api/xwap.js";
+
+/** provisioned: waiting for IKE_AUTH (PSK held); connected: tunnel up (PSK gone); release-required: SeGW asked the eNB to release. */
+export type EntryState = "provisioned" | "connected" | "release-required";
+
+/** Why an entry went away, as onRelease reports it. */
+export type ReleaseReason = "replaced" | "enb-release" | "release-confirmed" | "window-expired" | "shutdown";
+
+/** What the daemon knows of a UE's tunnel once IKE_AUTH succeeded (identifiers only). */
+export interface TunnelInfo {
+  /** The inner address given by the configuration payload. */
+  readonly innerAddress?: string;
+  /** The UE's outer address and port as seen by the SeGW. */
+  readonly ueEndpoint?: string;
+  readonly ikeSpiI?: string;
+  readonly ikeSpiR?: string;
+}
+
+/** One provisioned UE. Holds no key material: the PSK lives only inside the store. */
+export interface ProvisioningEntry {
+  readonly enbName: string;
+  readonly enbUeXwapId: Uint8Array;
+  readonly wtUeXwapId: Uint8Array;
+  readonly ueIdentity: Uint8Array;
+  /** IKE Initiator Identity (the ID_KEY_ID data of the UE's IDi). */
+  readonly idi: Uint8Array;
+  readonly enbGtpTunnelEndpoint: GtpTunnelEndpoint | undefined;
+  /** The SeGW's TEID of the UE's downlink GTP tunnel (non-zero, unique). */
+  readonly segwGtpTeid: Uint8Array;
+  readonly provisionedAt: number;
+  /** Clock time after which an unused PSK is refused and deleted. */
+  readonly windowEndsAt: number;
+  readonly state: EntryState;
+  readonly tunnel: TunnelInfo | undefined;
+  /** Set in state release-required. */
+  readonly releaseCause: XwapCause | undefined;
+}
+
+export type ProvisionResult = { readonly ok: true; readonly entry: ProvisioningEntry } | { readonly ok: false; readonly cause: XwapCause; readonly reason: string };
+
+export type PskLookupFailure = "unknown-identity" | "expired-window" | "psk-used";
+
+export type StorePskLookup =
+  | { readonly ok: true; readonly psk: Uint8Array; readonly entry: ProvisioningEntry }
+  | { readonly ok: false; readonly reason: PskLookupFailure };
+
+/** Which entry a release names: the WT UE XwAP ID we allocated, or the IDi. */
+export type EntryKey = { readonly wtUeXwapId: Uint8Array } | { readonly idi: Uint8Array };
+
+export interface ProvisioningStoreOptions {
+  readonly clock: Clock;
+  /** Window when the request names none (TS 33.401 16.2.2 note). */
+  readonly defaultWindowSeconds: number;
+  readonly maxWindowSeconds: number;
+  /** All entries, and per eNB (LWIP ADDITION REQUEST REJECT above these). */
+  readonly maxEntries: number;
+  readonly maxEntriesPerEnb?: ReadonlyMap<string, number>;
+  /** Called after an entry went away (its PSK already zeroized): the daemon deletes the UE's SAs. */
+  readonly onRelease?: (entry: ProvisioningEntry, reason: ReleaseReason) => void;
+  /** How many used/expired IDis to remember, and for how long, to tell those refusals apart in logs. */
+  readonly tombstoneLimit?: number;
+  readonly tombstoneMs?: number;
+  readonly random?: (n: number) => Uint8Array;
+}
+
+type MutableEntry = { -readonly [K in keyof ProvisioningEntry]: ProvisioningEntry[K] };
+
+interface Slot {
+  readonly entry: MutableEntry;
+  /** The LWIP-PSK while unused; undefined once consumed or deleted. */
+  psk: Uint8Array | undefined;
+  timer: TimerHandle | undefined;
+}
+
+const WT_UE_XWAP_ID_SPACE = 1 << 24;
+const DEFAULT_TOMBSTONE_LIMIT = 4096;
+const DEFAULT_TOMBSTONE_MS = 10 * 60_000;
+
+function randomBytes(n: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}
+
+function uint(bytes: Uint8Array): number {
+  let v = 0;
+  for (const b of bytes) v = v * 256 + b;
+  return v;
+}
+
+function octets(value: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
+/** Why a request's IEs are malformed, or undefined if they are well formed. */
+function checkRequest(req: LwipAdditionRequest): string | undefined {
+  if (req.enbUeXwapId.length !== UE_XWAP_ID_LENGTH) return "eNB UE XwAP ID must be 3 octets";
+  if (req.ueIdentity.length !== UE_IDENTITY_LENGTH) return "UE Identity must be 6 octets";
+  if (req.lwipPsk.length !== LWIP_PSK_LENGTH) return "LWIP-PSK must be 32 octets";
+  const n = req.ikeInitiatorIdentity.length;
+  if (n < 1 || n > IKE_INITIATOR_IDENTITY_MAX_LENGTH) return `IKE Initiator Identity must be 1-${IKE_INITIATOR_IDENTITY_MAX_LENGTH} octets`;
+  const tep = req.enbGtpTunnelEndpoint;
+  if (tep && tep.gtpTeid.length !== GTP_TEID_LENGTH) return "GTP TEID must be 4 octets";
+  if (tep && parseIp(tep.transportLayerAddress) === undefined) return "transport layer address must be an IP address";
+  return undefined;
+}
+
+type TombstoneReason = Exclude<PskLookupFailure, "unknown-identity">;
+
+/**
+ * What is left of a deleted entry: its IDi (no key) and why it went, so a late handshake is
+ * logged as "psk-used" or "expired-window" rather than "unknown-identity". Bounded in count
+ * (oldest dropped first) and in age.
+ */
+class Tombstones {
+  private readonly items = new Map<string, { readonly reason: TombstoneReason; readonly at: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limit: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  set(idiKey: string, reason: TombstoneReason): void {
+    this.items.delete(idiKey);
+    this.items.set(idiKey, { reason, at: this.clock.now() });
+    for (const oldest of this.items.keys()) {
+      if (this.items.size <= this.limit) break;
+      this.items.delete(oldest);
+    }
+  }
+
+  get(idiKey: string): TombstoneReason | undefined {
+    const t = this.items.get(idiKey);
+    if (t && this.clock.now() - t.at > this.maxAgeMs) {
+      this.items.delete(idiKey);
+      return undefined;
+    }
+    return t?.reason;
+  }
+
+  delete(idiKey: string): void {
+    this.items.delete(idiKey);
+  }
+}
+
+/** The provisioning store; see the module comment. One instance per SeGW. */
+export class ProvisioningStore {
+  private readonly byIdi = new Map<string, Slot>();
+  private readonly byWtId = new Map<number, Slot>();
+  private readonly byTeid = new Map<number, Slot>();
+  private readonly byEnb = new Map<string, Map<string, Slot>>();
+  private readonly tombstones: Tombstones;
+  private readonly random: (n: number) => Uint8Array;
+  private nextWtId = 1;
+
+  constructor(private readonly opts: ProvisioningStoreOptions) {
+    this.tombstones = new Tombstones(opts.clock, opts.tombstoneLimit ?? DEFAULT_TOMBSTONE_LIMIT, opts.tombstoneMs ?? DEFAULT_TOMBSTONE_MS);
+    this.random = opts.random ?? randomBytes;
+    if (!(opts.maxEntries > 0 && opts.maxEntries < WT_UE_XWAP_ID_SPACE)) throw new RangeError("maxEntries must be in 1..2^24-1 (the WT UE XwAP ID space)");
+  }
+
+  get size(): number {
+    return this.byIdi.size;
+  }
+
+  /** The clock of windowEndsAt and provisionedAt. */
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  /**
+   * LWIP Addition Preparation (TS 36.463; TS 33.401 16.2.3). The store owns `req.lwipPsk` from
+   * this call on (it is zeroized when no longer needed, also on reject); the other IEs are copied.
+   */
+  provision(enbName: string, req: LwipAdditionRequest): ProvisionResult {
+    const refuse = (cause: XwapCause, reason: string): ProvisionResult => {
+      req.lwipPsk.fill(0);
+      return { ok: false, cause, reason };
+    };
+    const malformed = checkRequest(req);
+    if (malformed) return refuse(Causes.falselyConstructed, malformed);
+    const windowSeconds = req.windowSeconds ?? this.opts.defaultWindowSeconds;
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > this.opts.maxWindowSeconds) {
+      return refuse(Causes.semanticError, `window must be 1-${this.opts.maxWindowSeconds} s`);
+    }
+    const idiKey = toHex(req.ikeInitiatorIdentity);
+    const sameIdi = this.byIdi.get(idiKey);
+    // An IDi belongs to the eNB that provisioned it: another eNB may not replace (and so release) it.
+    if (sameIdi && sameIdi.entry.enbName !== enbName) return refuse(Causes.radioUnspecified, "IDi provisioned by another eNB");
+    const sameUe = this.byEnb.get(enbName)?.get(toHex(req.enbUeXwapId));
+    const victims = new Set([sameIdi, sameUe].filter((s): s is Slot => s !== undefined));
+    const enbCount = this.byEnb.get(enbName)?.size ?? 0;
+    const enbMax = this.opts.maxEntriesPerEnb?.get(enbName) ?? Infinity;
+    if (this.size - victims.size >= this.opts.maxEntries || enbCount - victims.size >= enbMax) {
+      return refuse(Causes.noResources, "provisioning store full");
+    }
+    for (const v of victims) this.remove(v, "replaced");
+    const slot = this.insert(enbName, req, windowSeconds);
+    return { ok: true, entry: slot.entry };
+  }
+
+  /**
+   * The IKEv2 responder's PSK lookup by IDi (TS 33.401 16.2.2). Returns a copy of the PSK, which
+   * the caller zeroizes after use. The failure reasons are for logs and metrics only: the UE sees
+   * AUTHENTICATION_FAILED for all of them.
+   */
+  lookupPsk(idi: Uint8Array): StorePskLookup {
+    const key = toHex(idi);
+    const slot = this.byIdi.get(key);
+    if (!slot) return { ok: false, reason: this.tombstones.get(key) ?? "unknown-identity" };
+    if (!slot.psk) return { ok: false, reason: "psk-used" };
+    // The window timer may not have run yet at the exact end: the clock decides.
+    if (this.opts.clock.now() >= slot.entry.windowEndsAt) {
+      this.expire(slot);
+      return { ok: false, reason: "expired-window" };
+    }
+    return { ok: true, psk: slot.psk.slice(), entry: slot.entry };
+  }
+
+  /**
+   * IKE_AUTH succeeded for `idi`: delete the PSK (TS 33.401 16.2.2), stop the window, state
+   * connected. Returns undefined if the PSK was already consumed (a second handshake that raced
+   * the first: the daemon must refuse it) or the entry is gone.
+   */
+  markAuthenticated(idi: Uint8Array, tunnel: TunnelInfo): ProvisioningEntry | undefined {
+    const slot = this.byIdi.get(toHex(idi));
+    if (!slot?.psk) return undefined;
+    this.consumePsk(slot);
+    slot.entry.state = "connected";
+    slot.entry.tunnel = tunnel;
+    return slot.entry;
+  }
+
+  /**
+   * The tunnel went down on the SeGW side (liveness failure, UE-side delete): the entry waits for
+   * the eNB's LWIP RELEASE CONFIRM (WT Initiated LWIP Release, TS 36.463).
+   */
+  markReleaseRequired(idi: Uint8Array, cause: XwapCause): ProvisioningEntry | undefined {
+    const slot = this.byIdi.get(toHex(idi));
+    if (!slot) return undefined;
+    this.consumePsk(slot);
+    slot.entry.state = "release-required";
+    slot.entry.tunnel = undefined;
+    slot.entry.releaseCause = cause;
+    return slot.entry;
+  }
+
+  /** Removes one of `enbName`'s entries (zeroizing its PSK) and calls onRelease. Another eNB's entry is "not found". */
+  release(enbName: string, key: EntryKey, reason: ReleaseReason): ProvisioningEntry | undefined {
+    const slot = this.find(key);
+    if (!slot || slot.entry.enbName !== enbName) return undefined;
+    this.remove(slot, reason);
+    return slot.entry;
+  }
+
+  /** Removes every entry (graceful shutdown), calling onRelease for each. */
+  releaseAll(reason: ReleaseReason): void {
+    for (const slot of [...this.byIdi.values()]) this.remove(slot, reason);
+  }
+
+  /** `enbName`'s entries, in provisioning order. */
+  list(enbName: string): ProvisioningEntry[] {
+    return [...(this.byEnb.get(enbName)?.values() ?? [])].map((s) => s.entry);
+  }
+
+  get(idi: Uint8Array): ProvisioningEntry | undefined {
+    return this.byIdi.get(toHex(idi))?.entry;
+  }
+
+  /** `enbName`'s entry with this WT UE XwAP ID. */
+  getByWtUeXwapId(enbName: string, wtUeXwapId: Uint8Array): ProvisioningEntry | undefined {
+    const slot = this.find({ wtUeXwapId });
+    return slot?.entry.enbName === enbName ? slot.entry : undefined;
+  }
+
+  /** The entry whose downlink tunnel has this SeGW TEID (a uint32, or its 4 octets). */
+  byGtpTeid(teid: number | Uint8Array): ProvisioningEntry | undefined {
+    return this.byTeid.get(typeof teid === "number" ? teid : uint(teid))?.entry;
+  }
+
+  private find(key: EntryKey): Slot | undefined {
+    if ("idi" in key) return this.byIdi.get(toHex(key.idi));
+    return key.wtUeXwapId.length === UE_XWAP_ID_LENGTH ? this.byWtId.get(uint(key.wtUeXwapId)) : undefined;
+  }
+
+  private insert(enbName: string, req: LwipAdditionRequest, windowSeconds: number): Slot {
+    const now = this.opts.clock.now();
+    const wtId = this.allocateWtId();
+    const teid = this.allocateTeid();
+    const tep = req.enbGtpTunnelEndpoint;
+    const entry: MutableEntry = {
+      enbName,
+      enbUeXwapId: req.enbUeXwapId.slice(),
+      wtUeXwapId: octets(wtId, UE_XWAP_ID_LENGTH),
+      ueIdentity: req.ueIdentity.slice(),
+      idi: req.ikeInitiatorIdentity.slice(),
+      enbGtpTunnelEndpoint: tep ? { transportLayerAddress: tep.transportLayerAddress, gtpTeid: tep.gtpTeid.slice() } : undefined,
+      segwGtpTeid: octets(teid, GTP_TEID_LENGTH),
+      provisionedAt: now,
+      windowEndsAt: now + windowSeconds * 1000,
+      state: "provisioned",
+      tunnel: undefined,
+      releaseCause: undefined,
+    };
+    const slot: Slot = { entry, psk: req.lwipPsk, timer: undefined };
+    slot.timer = this.opts.clock.schedule(windowSeconds * 1000, () => this.expire(slot));
+    const idiKey = toHex(entry.idi);
+    this.tombstones.delete(idiKey);
+    this.byIdi.set(idiKey, slot);
+    this.byWtId.set(wtId, slot);
+    this.byTeid.set(teid, slot);
+    let perEnb = this.byEnb.get(enbName);
+    if (!perEnb) this.byEnb.set(enbName, (perEnb = new Map()));
+    perEnb.set(toHex(entry.enbUeXwapId), slot);
+    return slot;
+  }
+
+  /** The next free 24-bit WT UE XwAP ID; the constructor bounds maxEntries below the space, so one exists. */
+  private allocateWtId(): number {
+    while (this.byWtId.has(this.nextWtId)) this.nextWtId = (this.nextWtId % (WT_UE_XWAP_ID_SPACE - 1)) + 1;
+    const id = this.nextWtId;
+    this.nextWtId = (id % (WT_UE_XWAP_ID_SPACE - 1)) + 1;
+    return id;
+  }
+
+  /** A random non-zero TEID not in use (TS 29.281: TEID 0 is reserved for signalling). */
+  private allocateTeid(): number {
+    for (;;) {
+      const teid = uint(this.random(GTP_TEID_LENGTH));
+      if (teid !== 0 && !this.byTeid.has(teid)) return teid;
+    }
+  }
+
+  private consumePsk(slot: Slot): void {
+    slot.psk?.fill(0);
+    slot.psk = undefined;
+    slot.timer?.cancel();
+    slot.timer = undefined;
+  }
+
+  /** The window ended with the PSK unused: zeroize it and delete the IDi (TS 33.401 16.2.2 note). */
+  private expire(slot: Slot): void {
+    if (this.byIdi.get(toHex(slot.entry.idi)) !== slot || !slot.psk) return;
+    this.remove(slot, "window-expired");
+  }
+
+  private remove(slot: Slot, reason: ReleaseReason): void {
+    const { entry } = slot;
+    const idiKey = toHex(entry.idi);
+    const used = slot.psk === undefined;
+    this.consumePsk(slot);
+    this.byIdi.delete(idiKey);
+    this.byWtId.delete(uint(entry.wtUeXwapId));
+    this.byTeid.delete(uint(entry.segwGtpTeid));
+    const perEnb = this.byEnb.get(entry.enbName);
+    perEnb?.delete(toHex(entry.enbUeXwapId));
+    if (perEnb?.size === 0) this.byEnb.delete(entry.enbName);
+    const tombstone: TombstoneReason | undefined = reason === "window-expired" ? "expired-window" : used ? "psk-used" : undefined;
+    if (tombstone) this.tombstones.set(idiKey, tombstone);
+    this.opts.onRelease?.(entry, reason);
+  }
+}
