@@ -10,6 +10,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
   kdf: { summary: "3GPP key derivations: lwip kdf lwip-psk --kenb <hex> --counter <n>", load: async () => (await import("./kdf-command.js")).runKdf },
   ike: { summary: "IKEv2 peers: lwip ike responder|initiator ...", load: async () => (await import("./ike-command.js")).runIke },
+  segw: { summary: "the LWIP-SeGW daemon (--config file.yaml) and its control client (ctl)", load: async () => (await import("./segw-command.js")).runSegw },
+  pki: { summary: "development PKI: lwip pki init <dir> [--enb name ...]", load: async () => (await import("./pki-command.js")).runPki },
 };
 
 function usage(): string {

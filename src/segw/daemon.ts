@@ -1,0 +1,221 @@
+/**
+ * `lwip segw`: the LWIP-SeGW of TS 33.401 clause 16, wired from its parts. UEs reach it over
+ * IKEv2/ESP (src/ike, src/dataplane); eNBs provision it over the control API and exchange their
+ * UEs' LWIPEP packets with it in GTP-U (src/segw/user-plane.ts). This file only connects them.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { EspTunnels, type Tunnel } from "../dataplane/esp-tunnels.js";
+import type { ChildSaSink } from "../ike/context.js";
+import { IkeNode } from "../ike/ike-node.js";
+import type { IkeEvent } from "../ike/events.js";
+import type { ChildSa } from "../ike/sa/child-sa.js";
+import type { IkeSa } from "../ike/sa/ike-sa.js";
+import { systemClock, type Clock } from "../io/clock.js";
+import { Counters } from "../io/counters.js";
+import { createLogger, type Logger } from "../io/log.js";
+import { IkeUdpSockets } from "../io/udp.js";
+import { openUdpSocket, type UdpSocket } from "../io/udp-socket.js";
+import { fromHex } from "../wire/hex.js";
+import type { SegwConfig } from "./config.js";
+import { startControlApi, type ControlApi } from "./control-api/index.js";
+import { releaseRequiredEvent, SegwEventBus, tunnelDownEvent, tunnelUpEvent } from "./control-api/events.js";
+import { Causes } from "./control-api/xwap.js";
+import { isIkeSaInitRequest } from "./ike-gate.js";
+import { SegwMetrics, startMetricsServer, type MetricsServer } from "./metrics.js";
+import { ProvisioningStore, type ProvisioningEntry, type ReleaseReason } from "./provisioning-store.js";
+import { IkeSaInitLimiter } from "./rate-limit.js";
+import { enbSelectors, segwResponderPolicy } from "./responder-policy.js";
+import { UeSessions } from "./ue-sessions.js";
+import { SegwUserPlane } from "./user-plane.js";
+import { GTPU_UDP_PORT } from "../gtpu/constants.js";
+
+export interface Segw {
+  readonly node: IkeNode;
+  readonly store: ProvisioningStore;
+  readonly sessions: UeSessions;
+  readonly counters: Counters;
+  readonly metrics: SegwMetrics;
+  readonly userPlane: SegwUserPlane;
+  readonly controlApiPort: number;
+  readonly gtpuPort: number;
+  /** Graceful stop: Delete to every UE, then close every socket and server. */
+  stop(): Promise<void>;
+}
+
+export interface SegwDeps {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+}
+
+/** Milliseconds a stop waits for the Deletes to leave before closing sockets. */
+const STOP_GRACE_MS = 200;
+
+interface Io {
+  ike?: IkeUdpSockets;
+  gtpu?: UdpSocket;
+}
+
+export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promise<Segw> {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger(config.log.level);
+  const counters = new Counters();
+  const sessions = new UeSessions();
+  const io: Io = {};
+  const bus = new SegwEventBus();
+  const enbs = new Map(config.enbs.map((e) => [e.name, e]));
+  const r = config.rateLimits;
+  const userPlane = new SegwUserPlane({
+    uplinkPerUe: { packets: { perSecond: r.uePacketsPerSecond, burst: r.uePacketsPerSecond }, bytes: { perSecond: r.ueBytesPerSecond, burst: r.ueBytesPerSecond } },
+    uplinkPerEnb: { packets: { perSecond: r.enbPacketsPerSecond, burst: r.enbPacketsPerSecond }, bytes: { perSecond: r.enbBytesPerSecond, burst: r.enbBytesPerSecond } },
+    now: () => clock.now(),
+  });
+  const store: ProvisioningStore = new ProvisioningStore({
+    clock,
+    defaultWindowSeconds: config.provisioning.windowSeconds,
+    maxWindowSeconds: config.provisioning.maxWindowSeconds,
+    maxEntries: config.provisioning.maxEntries,
+    maxEntriesPerEnb: new Map(config.enbs.flatMap((e) => (e.maxUes === undefined ? [] : [[e.name, e.maxUes] as const]))),
+    onRelease: (entry, reason) => releaseTunnel(entry, reason),
+  });
+  const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
+
+  const tunnels = new EspTunnels({ sendEsp: (p, to) => io.ike?.sendEsp(p, to), deliver: (p, t) => uplink(p, t) }, counters);
+  const sink: ChildSaSink = {
+    install: (sa, child) => {
+      tunnels.install(sa, child);
+      bindSession(sa, child);
+    },
+    remove: (sa, child) => tunnels.remove(sa, child),
+    rehome: (from, to) => {
+      tunnels.rehome(from, to);
+      sessions.rehome(from, to);
+    },
+  };
+  const node = new IkeNode({
+    clock, log, counters, sink,
+    random: (n) => new Uint8Array(randomBytes(n)),
+    sender: { send: (m, local, remote) => io.ike?.sendIke(m, local, remote) },
+    onEvent: (e) => onIkeEvent(e),
+    policy: segwResponderPolicy(config, store, metrics),
+    timing: { retransmitMs: [1000, 2000, 4000, 8000], halfOpenMs: config.ike.halfOpenSeconds * 1000, dpdMs: config.ike.dpdSeconds * 1000 },
+  });
+
+  /** A UE's CHILD SA is up: bind its inner address to its eNB's GTP tunnels (TS 36.464: one up, one down per UE). */
+  function bindSession(sa: IkeSa, child: ChildSa): void {
+    const idi = sa.idiHex;
+    const entry = idi === null ? undefined : store.get(fromHex(idi) ?? new Uint8Array(0));
+    const enb = entry ? enbs.get(entry.enbName) : undefined;
+    const tep = entry?.enbGtpTunnelEndpoint;
+    if (!entry || !enb || !sa.virtualIp || idi === null) return;
+    if (child.rekeyOf && sessions.get(idi)) return;
+    sessions.add({
+      sa,
+      releasedByEnb: false,
+      binding: {
+        idi,
+        virtualIp: sa.virtualIp,
+        enbName: enb.name,
+        enbLwipEndpoints: enbSelectors(enb).map((s) => s.startAddress),
+        enbGtp: { address: tep?.transportLayerAddress ?? enb.gtpAddress, port: GTPU_UDP_PORT, teid: tep ? u32(tep.gtpTeid) : 0 },
+        segwTeid: u32(entry.segwGtpTeid),
+      },
+    });
+    bus.publish(enb.name, tunnelUpEvent(entry));
+  }
+
+  function onIkeEvent(e: IkeEvent): void {
+    if (e.event !== "ike-sa-down" || e.idi === null || e.reason === "rekeyed") return;
+    const session = sessions.remove(e.idi);
+    if (!session) return;
+    userPlane.releaseUe(session.binding);
+    const entry = store.get(fromHex(e.idi) ?? new Uint8Array(0));
+    if (!entry) return;
+    if (session.releasedByEnb || e.reason === "shutdown") {
+      bus.publish(entry.enbName, tunnelDownEvent(entry, e.reason));
+      return;
+    }
+    // The tunnel ended without the eNB asking (UE-side delete, liveness failure): LWIP RELEASE REQUIRED (TS 36.463).
+    const cause = e.reason === "dpd-timeout" || e.reason === "retransmit-timeout" ? Causes.radioConnectionLost : Causes.radioUnspecified;
+    const marked = store.markReleaseRequired(entry.idi, cause);
+    bus.publish(entry.enbName, releaseRequiredEvent(marked ?? entry, cause, e.reason));
+  }
+
+  /** The store let go of an entry: delete the UE's SAs with a Delete notification (eNB release, replacement, shutdown). */
+  function releaseTunnel(entry: ProvisioningEntry, reason: ReleaseReason): void {
+    const idi = Buffer.from(entry.idi).toString("hex");
+    const session = sessions.get(idi);
+    log.info("segw", "UE released", { idi, enb: entry.enbName, reason });
+    if (!session) return;
+    session.releasedByEnb = true;
+    node.deleteIke(session.sa);
+  }
+
+  function uplink(packet: Uint8Array, t: Tunnel): void {
+    const idi = t.ikeSa.idiHex;
+    const session = idi === null ? undefined : sessions.get(idi);
+    if (!session) return metrics.drop("no-session");
+    const out = userPlane.uplink(packet, session.binding);
+    if (!out.ok) return metrics.drop(out.drop);
+    metrics.uplink(packet.length);
+    io.gtpu?.send(out.gtpu, out.to);
+  }
+
+  function downlink(bytes: Uint8Array, from: { address: string; port: number }): void {
+    const r = userPlane.downlink(bytes, (teid) => sessions.bindingByTeid(teid), from.address);
+    if (!r.ok) return metrics.drop(r.drop);
+    if (r.kind === "reply") return io.gtpu?.send(r.reply, from);
+    if (r.kind === "signalling") return log.info("segw", "GTP-U signalling", { kind: r.message.kind, from: from.address });
+    const session = sessions.get(r.ue.idi);
+    if (!session || !tunnels.send(session.sa, r.innerPacket)) return metrics.drop("no-tunnel");
+    metrics.downlink(r.innerPacket.length);
+  }
+
+  const initLimiter = new IkeSaInitLimiter<string>({
+    perSource: { packets: { perSecond: r.ikeSaInitPerSourcePerSecond, burst: r.ikeSaInitPerSourcePerSecond } },
+    overall: { packets: { perSecond: r.ikeSaInitPerSecond, burst: r.ikeSaInitPerSecond } },
+    maxSources: 65536,
+  }, clock.now());
+  io.ike = await IkeUdpSockets.open({ address: config.ike.listen, ikePort: config.ike.ikePort, nattPort: config.ike.nattPort }, {
+    onIke: (m, remote, local) => {
+      if (isIkeSaInitRequest(m)) {
+        if (!initLimiter.allow(remote.address, m.length, clock.now())) return metrics.drop("ike-sa-init-rate");
+        if (node.halfOpenCount >= r.halfOpenMax) return metrics.drop("half-open-max");
+      }
+      node.receive(m, remote, local);
+    },
+    onEsp: (p, spi, remote) => tunnels.receive(p, spi, remote),
+    onInvalid: (reason) => metrics.drop(`udp-${reason}`),
+  });
+  io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, downlink);
+  // Issue 6 brings NDS/IP (Zb) built in; until then GTP-U relies on the platform's IPsec (TS 33.401 16.1).
+  log.warn("segw", "GTP-U towards the eNBs is not protected by lwip itself: NDS/IP (TS 33.210 Zb) must come from the platform", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
+  const api: ControlApi = await startControlApi({
+    listen: config.controlApi.listen,
+    port: config.controlApi.port,
+    tls: { cert: readFileSync(config.controlApi.tls.cert, "utf8"), key: readFileSync(config.controlApi.tls.key, "utf8"), ca: readFileSync(config.controlApi.tls.ca, "utf8") },
+    enbs: config.enbs.map((e) => ({ name: e.name, certificateIdentity: e.certificateIdentity, gtpAddress: e.gtpAddress })),
+    store, events: bus, gtpuAddress: config.gtpu.advertiseAddress, log, counters,
+  });
+  const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
+  log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: api.port, gtpuPort: io.gtpu.local.port, enbs: config.enbs.map((e) => e.name) });
+
+  return {
+    node, store, sessions, counters, metrics, userPlane,
+    controlApiPort: api.port,
+    gtpuPort: io.gtpu.local.port,
+    async stop() {
+      node.shutdown();
+      store.releaseAll("shutdown");
+      await new Promise((res) => setTimeout(res, STOP_GRACE_MS));
+      await api.close();
+      await metricsServer?.close();
+      io.ike?.close();
+      io.gtpu?.close();
+    },
+  };
+}
+
+function u32(b: Uint8Array): number {
+  return (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+}
