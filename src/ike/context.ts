@@ -71,6 +71,36 @@ export const DEFAULT_TIMING: IkeTiming = {
   dpdMs: 30_000,
 };
 
+/**
+ * Key material handed out for decryption tables (Wireshark's ikev2_decryption_table and esp_sa).
+ * Only an application that was explicitly asked to export keys (a debug-keys flag) sets the hook.
+ */
+export type KeyExport =
+  | {
+    readonly kind: "ike";
+    readonly spiI: Uint8Array;
+    readonly spiR: Uint8Array;
+    readonly encrId: number;
+    readonly encrKeyBits: number;
+    readonly integId: number;
+    readonly SK_ei: Uint8Array;
+    readonly SK_er: Uint8Array;
+    readonly SK_ai: Uint8Array;
+    readonly SK_ar: Uint8Array;
+  }
+  | {
+    readonly kind: "esp";
+    /** Addresses of the packets this SA protects (outer, as sent). */
+    readonly src: string;
+    readonly dst: string;
+    readonly spi: number;
+    readonly encrId: number;
+    readonly encrKeyBits: number;
+    readonly integId: number;
+    readonly encrKey: Uint8Array;
+    readonly integKey: Uint8Array;
+  };
+
 export interface IkeContext {
   readonly clock: Clock;
   readonly random: (n: number) => Uint8Array;
@@ -81,6 +111,8 @@ export interface IkeContext {
   readonly counters: Counters;
   readonly timing: IkeTiming;
   readonly policy?: ResponderPolicy;
+  /** Set only when keys are to be exported (debugging with Wireshark); never by default. */
+  readonly exportKeys?: (k: KeyExport) => void;
   /** Makes an SA findable by the SPI we chose (and forgets it when deleted). */
   register(sa: IkeSa): void;
   unregister(sa: IkeSa): void;

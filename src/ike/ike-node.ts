@@ -6,7 +6,7 @@
 import { decodeIkeHeader } from "./codec/header.js";
 import { decodeMessage } from "./codec/message.js";
 import type { IkeHeader, Payload } from "./codec/payloads.js";
-import type { ChildSaSink, DatagramSender, IkeContext, IkeTiming, ResponderPolicy } from "./context.js";
+import type { ChildSaSink, DatagramSender, IkeContext, IkeTiming, KeyExport, ResponderPolicy } from "./context.js";
 import { DEFAULT_TIMING } from "./context.js";
 import { CookieJar } from "./cookie.js";
 import type { Endpoint } from "./endpoint.js";
@@ -44,6 +44,8 @@ export interface IkeNodeOptions {
   /** Present when this node answers IKE_SA_INIT requests. */
   readonly policy?: ResponderPolicy;
   readonly counters?: Counters;
+  /** Debugging only: receives every IKE and ESP key as it is made (see KeyExport). */
+  readonly exportKeys?: (k: KeyExport) => void;
 }
 
 export interface InitiateOptions {
@@ -81,6 +83,7 @@ export class IkeNode {
       counters: this.counters,
       timing: opts.timing ?? DEFAULT_TIMING,
       ...(opts.policy ? { policy: opts.policy } : {}),
+      ...(opts.exportKeys ? { exportKeys: opts.exportKeys } : {}),
       register: (sa) => this.register(sa),
       unregister: (sa) => this.unregister(sa),
       terminate: (sa, reason) => this.terminate(sa, reason),

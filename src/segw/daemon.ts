@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { EspTunnels, type Tunnel } from "../dataplane/esp-tunnels.js";
-import type { ChildSaSink } from "../ike/context.js";
+import type { ChildSaSink, KeyExport } from "../ike/context.js";
 import { IkeNode } from "../ike/ike-node.js";
 import type { IkeEvent } from "../ike/events.js";
 import type { ChildSa } from "../ike/sa/child-sa.js";
@@ -46,6 +46,8 @@ export interface Segw {
 export interface SegwDeps {
   readonly clock?: Clock;
   readonly log?: Logger;
+  /** Debugging only (the demo's --out): every IKE and ESP key, for Wireshark's decryption tables. */
+  readonly exportKeys?: (k: KeyExport) => void;
 }
 
 /** Milliseconds a stop waits for the Deletes to leave before closing sockets. */
@@ -99,6 +101,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     onEvent: (e) => onIkeEvent(e),
     policy: segwResponderPolicy(config, store, metrics),
     timing: { retransmitMs: [1000, 2000, 4000, 8000], halfOpenMs: config.ike.halfOpenSeconds * 1000, dpdMs: config.ike.dpdSeconds * 1000 },
+    ...(deps.exportKeys ? { exportKeys: deps.exportKeys } : {}),
   });
 
   /** A UE's CHILD SA is up: bind its inner address to its eNB's GTP tunnels (TS 36.464: one up, one down per UE). */

@@ -53,7 +53,7 @@ export function createChildSa(ctx: IkeContext, sa: IkeSa, a: ChildAgreement): Ch
   if (!lengths || !sa.crypto) return undefined;
   const k = deriveChildKeys(sa.crypto.prf, sa.crypto.keys.SK_d, a.Ni, a.Nr, lengths, a.gir);
   const mine = a.weInitiated;
-  return {
+  const child: ChildSa = {
     spiIn: a.spiIn,
     spiOut: a.spiOut,
     suite: a.suite,
@@ -68,4 +68,16 @@ export function createChildSa(ctx: IkeContext, sa: IkeSa, a: ChildAgreement): Ch
     outboundActive: a.weInitiated || a.rekeyOf === undefined,
     rekeyOf: a.rekeyOf,
   };
+  exportChildKeys(ctx, sa, child);
+  return child;
+}
+
+/** Both directions' ESP keys, for decryption tables, when the application asked for them. */
+function exportChildKeys(ctx: IkeContext, sa: IkeSa, c: ChildSa): void {
+  const exportKeys = ctx.exportKeys;
+  if (!exportKeys) return;
+  const s = c.suite;
+  const common = { kind: "esp", encrId: s.encrId, encrKeyBits: s.encrKeyBits, integId: s.integId } as const;
+  exportKeys({ ...common, src: sa.local.address, dst: sa.remote.address, spi: c.spiOut, encrKey: c.encrOut, integKey: c.integOut });
+  exportKeys({ ...common, src: sa.remote.address, dst: sa.local.address, spi: c.spiIn, encrKey: c.encrIn, integKey: c.integIn });
 }

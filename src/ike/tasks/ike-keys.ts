@@ -8,9 +8,10 @@ import { createSkCipher } from "../crypto/sk-cipher.js";
 import { keymatLengths } from "../crypto/suites.js";
 import type { NegotiatedSuite } from "../proposal.js";
 import type { IkeSa, IkeSaCrypto } from "../sa/ike-sa.js";
+import type { KeyExport } from "../context.js";
 
 /** Derives SK_* from SKEYSEED and installs the ciphers; the original initiator sends with SK_ei/SK_ai. */
-export function installIkeKeys(sa: IkeSa, suite: NegotiatedSuite, skeyseed: Uint8Array, Ni: Uint8Array, Nr: Uint8Array): boolean {
+export function installIkeKeys(sa: IkeSa, suite: NegotiatedSuite, skeyseed: Uint8Array, Ni: Uint8Array, Nr: Uint8Array, exportKeys?: (k: KeyExport) => void): boolean {
   const prf = prfById(suite.prfId);
   const lengths = keymatLengths({ encrId: suite.encrId, keyBits: suite.encrKeyBits, integId: suite.integId });
   if (!prf || !lengths) return false;
@@ -24,14 +25,18 @@ export function installIkeKeys(sa: IkeSa, suite: NegotiatedSuite, skeyseed: Uint
   const crypto: IkeSaCrypto = sa.role === "initiator" ? { prf, keys, out: iToR, in: rToI } : { prf, keys, out: rToI, in: iToR };
   sa.crypto = crypto;
   sa.suite = suite;
+  exportKeys?.({
+    kind: "ike", spiI: sa.spiI, spiR: sa.spiR, encrId: suite.encrId, encrKeyBits: suite.encrKeyBits, integId: suite.integId,
+    SK_ei: keys.SK_ei, SK_er: keys.SK_er, SK_ai: keys.SK_ai, SK_ar: keys.SK_ar,
+  });
   return true;
 }
 
 /** Keys of a new IKE SA from IKE_SA_INIT: SKEYSEED = prf(Ni | Nr, g^ir). */
-export function installInitialKeys(sa: IkeSa, suite: NegotiatedSuite, gir: Uint8Array, Ni: Uint8Array, Nr: Uint8Array): boolean {
+export function installInitialKeys(sa: IkeSa, suite: NegotiatedSuite, gir: Uint8Array, Ni: Uint8Array, Nr: Uint8Array, exportKeys?: (k: KeyExport) => void): boolean {
   const prf: Prf | undefined = prfById(suite.prfId);
   if (!prf) return false;
-  const ok = installIkeKeys(sa, suite, deriveSkeyseed(prf, Ni, Nr, gir), Ni, Nr);
+  const ok = installIkeKeys(sa, suite, deriveSkeyseed(prf, Ni, Nr, gir), Ni, Nr, exportKeys);
   wipe(gir);
   return ok;
 }

@@ -73,7 +73,7 @@ function onInitResponse(ctx: IkeContext, sa: IkeSa, specs: readonly ProposalSpec
   sa.initResponse = r.raw.slice();
   sa.natDetected = detectNat(sa, r.payloads, sa.spiR);
   floatToNattPort(sa);
-  if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr)) return failInitiator(ctx, sa, "NO_PROPOSAL_CHOSEN", "suite not implemented");
+  if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr, ctx.exportKeys)) return failInitiator(ctx, sa, "NO_PROPOSAL_CHOSEN", "suite not implemented");
   sa.ke.wipe();
   sa.ke = undefined;
   onDone();
@@ -168,7 +168,7 @@ export function acceptIkeSaInit(
     { spiI: sa.spiI, spiR: sa.spiR, version: IKE_VERSION, exchangeType: req.header.exchangeType, flags: HeaderFlag.RESPONSE, messageId: 0 },
     response,
   );
-  if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr)) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
+  if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr, ctx.exportKeys)) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
   sa.lastResponse = { messageId: 0, datagram: sa.initResponse };
   sa.nextPeerRequestId = 1;
   ctx.sender.send(sa.initResponse, local, remote);

@@ -35,7 +35,7 @@ function succeed(ctx: IkeContext, old: IkeSa, s: Successor): IkeSa | undefined {
   const fresh = new IkeSa(s.role, s.spiI, s.spiR, old.local, old.remote, ctx.clock.now(), old.ikeProposals, old.espProposals);
   const skeyseed = deriveRekeySkeyseed(old.crypto.prf, old.crypto.keys.SK_d, s.gir, s.Ni, s.Nr);
   wipe(s.gir);
-  if (!installIkeKeys(fresh, s.suite, skeyseed, s.Ni, s.Nr)) return undefined;
+  if (!installIkeKeys(fresh, s.suite, skeyseed, s.Ni, s.Nr, ctx.exportKeys)) return undefined;
   fresh.state = "established";
   fresh.idi = old.idi;
   fresh.virtualIp = old.virtualIp;
