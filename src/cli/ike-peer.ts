@@ -23,6 +23,8 @@ export interface PeerOptions {
   /** What to do with an inner packet that arrived through a tunnel. */
   readonly onInnerPacket: (packet: Uint8Array, tunnel: Tunnel) => void;
   readonly onEvent?: (e: IkeEvent) => void;
+  /** Kernel buffer sizes for the ESP socket (bursty tunnels). */
+  readonly socketBufferBytes?: number;
 }
 
 export interface Peer {
@@ -60,7 +62,10 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
     ...(o.policy ? { policy: o.policy } : {}),
   });
   const sockets = await IkeUdpSockets.open(
-    { address: o.address, ikePort: o.ikePort, nattPort: o.nattPort },
+    {
+      address: o.address, ikePort: o.ikePort, nattPort: o.nattPort,
+      ...(o.socketBufferBytes ? { recvBufferSize: o.socketBufferBytes, sendBufferSize: o.socketBufferBytes } : {}),
+    },
     {
       onIke: (m, remote, local) => node.receive(m, remote, local),
       onEsp: (p, spi, remote) => tunnels.receive(p, spi, remote),

@@ -21,6 +21,9 @@ export interface UdpPorts {
   readonly address: string;
   readonly ikePort: number;
   readonly nattPort: number;
+  /** Kernel buffer sizes of the NAT-T socket, which carries the ESP traffic (defaults: the system's). */
+  readonly recvBufferSize?: number;
+  readonly sendBufferSize?: number;
 }
 
 function bind(socket: Socket, address: string, port: number): Promise<void> {
@@ -40,7 +43,11 @@ export class IkeUdpSockets {
   private constructor(readonly ports: UdpPorts, handlers: UdpHandlers) {
     const type = isIPv6(ports.address) ? "udp6" : "udp4";
     this.ike = createSocket({ type, reuseAddr: false });
-    this.natt = createSocket({ type, reuseAddr: false });
+    this.natt = createSocket({
+      type, reuseAddr: false,
+      ...(ports.recvBufferSize ? { recvBufferSize: ports.recvBufferSize } : {}),
+      ...(ports.sendBufferSize ? { sendBufferSize: ports.sendBufferSize } : {}),
+    });
     const localIke = { address: ports.address, port: ports.ikePort };
     const localNatt = { address: ports.address, port: ports.nattPort };
     this.ike.on("message", (msg, rinfo) => {
