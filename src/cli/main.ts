@@ -36,7 +36,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError || (e instanceof Error && "code" in e && (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || String(e.code).startsWith("ERR_PARSE_ARGS")))) {
-      process.stderr.write(`lwip: ${e.message}\n`);
+      // One line, whatever the parser wrote (node's parseArgs messages span several).
+      process.stderr.write(`lwip: ${e.message.replace(/\s*\n\s*/g, " ")}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
