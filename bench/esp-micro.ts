@@ -11,6 +11,7 @@ import { createCipheriv, createHmac, randomBytes } from "node:crypto";
 import { isEspDrop } from "../src/esp/constants.js";
 import { createInboundSa, createOutboundSa, type EspSaParams } from "../src/esp/sa.js";
 import type { BenchRow } from "./types.js";
+import { measureInterleaved } from "./interleaved.js";
 
 const SIZES = [64, 512, 1400] as const;
 const SLICE_MS = 50;
@@ -64,22 +65,7 @@ function suites(): Suite[] {
  * Runs `op` for about `ms` milliseconds; returns operations per second of process CPU time, which
  * unlike wall time does not count the time other processes hold the CPU.
  */
-function slice(op: () => void, ms: number): number {
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  let n = 0;
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 64; i++) op();
-    n += 64;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return (n * 1e6) / Math.max(1, cpu.user + cpu.system);
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
 
 /** Encapsulate, decapsulate and bare operations for one suite and payload size. */
 function operations(suite: Suite, size: number): Array<[string, () => void]> {
@@ -117,17 +103,7 @@ function operations(suite: Suite, size: number): Array<[string, () => void]> {
 export async function benchEspMicro(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const suite of suites()) {
-    for (const size of SIZES) {
-      const ops = operations(suite, size);
-      for (const [, op] of ops) slice(op, SLICE_MS); // warm-up
-      const rates: number[][] = ops.map(() => []);
-      for (let s = 0; s < SLICES; s++) ops.forEach(([, op], i) => rates[i]?.push(slice(op, SLICE_MS)));
-      ops.forEach(([name], i) => {
-        const pps = median(rates[i] ?? []);
-        rows.push({ name, sizeBytes: size, packetsPerSecond: Math.round(pps), gbitPerSecond: (pps * size * 8) / 1e9 });
-      });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    for (const size of SIZES) rows.push(...await measureInterleaved(operations(suite, size), size, SLICE_MS, SLICES));
   }
   return rows;
 }

@@ -13,6 +13,7 @@ import { encodeGpdu } from "../src/gtpu/messages.js";
 import { EtherType, encodeLwipep } from "../src/lwipep/lwipep.js";
 import { SegwUserPlane, type UeBinding } from "../src/segw/user-plane.js";
 import type { BenchRow } from "./types.js";
+import { measureInterleaved } from "./interleaved.js";
 
 const SIZES = [64, 512, 1400] as const;
 const SLICE_MS = 50;
@@ -28,22 +29,7 @@ const ue: UeBinding = {
 };
 
 /** Operations per CPU second of `op`, run for about `ms` milliseconds. */
-function cpuRate(op: () => void, ms: number): number {
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  let n = 0;
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 64; i++) op();
-    n += 64;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return (n * 1e6) / Math.max(1, cpu.user + cpu.system);
-}
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
 
 function operations(size: number): Array<[string, () => void]> {
   const sdu = randomBytes(size);
@@ -81,16 +67,6 @@ function operations(size: number): Array<[string, () => void]> {
 /** Measures every row; takes about 5 seconds. */
 export async function benchUserPlane(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const size of SIZES) {
-    const ops = operations(size);
-    for (const [, op] of ops) cpuRate(op, SLICE_MS); // warm-up
-    const rates: number[][] = ops.map(() => []);
-    for (let s = 0; s < SLICES; s++) ops.forEach(([, op], i) => rates[i]?.push(cpuRate(op, SLICE_MS)));
-    ops.forEach(([name], i) => {
-      const pps = median(rates[i] ?? []);
-      rows.push({ name, sizeBytes: size, packetsPerSecond: Math.round(pps), gbitPerSecond: (pps * size * 8) / 1e9 });
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  for (const size of SIZES) rows.push(...await measureInterleaved(operations(size), size, SLICE_MS, SLICES));
   return rows;
 }
