@@ -12,6 +12,8 @@ import type { IkeEvent } from "./events.js";
 import type { ProposalSpec } from "./proposal.js";
 import type { ChildSa } from "./sa/child-sa.js";
 import type { IkeSa, Identity } from "./sa/ike-sa.js";
+import type { Certificate } from "./auth/certificates.js";
+import type { OwnCredential } from "./auth/certreq.js";
 
 export interface DatagramSender {
   /** Sends an IKE message from our socket `local` to `remote` (the transport adds the non-ESP marker on the NAT-T port). */
@@ -54,6 +56,15 @@ export interface ResponderPolicy {
   readonly remoteTs: readonly TrafficSelector[];
   /** Half-open SAs above which IKE_SA_INIT must carry a cookie (RFC 7296 §2.6). */
   readonly cookieThreshold: number;
+  /** Certificate authentication (NDS/IP peers, TS 33.210): our credentials and the CAs we trust. */
+  readonly certificates?: ResponderCertificates;
+}
+
+export interface ResponderCertificates {
+  readonly credentials: readonly OwnCredential[];
+  readonly trustAnchors: readonly Certificate[];
+  /** Whether a peer with a valid certificate for `id` may connect (e.g. it is a configured eNB). */
+  authorize(id: Identity, certificate: Certificate): boolean;
 }
 
 export interface IkeTiming {
@@ -103,6 +114,8 @@ export type KeyExport =
 
 export interface IkeContext {
   readonly clock: Clock;
+  /** Wall-clock milliseconds since the epoch, for certificate validity (RFC 5280 §4.1.2.5). */
+  readonly wallClock: () => number;
   readonly random: (n: number) => Uint8Array;
   readonly sender: DatagramSender;
   readonly sink: ChildSaSink;

@@ -20,6 +20,9 @@ import { IkeSa, type Identity } from "./sa/ike-sa.js";
 import type { ChildSa } from "./sa/child-sa.js";
 import type { TrafficSelector } from "./codec/payloads.js";
 import { dispatchRequest } from "./request-dispatch.js";
+import type { LocalCredentials } from "./tasks/authentication.js";
+import type { Certificate } from "./auth/certificates.js";
+import type { OwnCredential } from "./auth/certreq.js";
 import { handleIkeSaInitRequest } from "./init-responder.js";
 import { sendIkeSaInit } from "./tasks/ike-sa-init.js";
 import { sendIkeAuth } from "./tasks/ike-auth-initiator.js";
@@ -44,6 +47,8 @@ export interface IkeNodeOptions {
   /** Present when this node answers IKE_SA_INIT requests. */
   readonly policy?: ResponderPolicy;
   readonly counters?: Counters;
+  /** Wall-clock time for certificate validity; Date.now by default. */
+  readonly wallClock?: () => number;
   /** Debugging only: receives every IKE and ESP key as it is made (see KeyExport). */
   readonly exportKeys?: (k: KeyExport) => void;
 }
@@ -52,7 +57,9 @@ export interface InitiateOptions {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly idi: Identity;
-  readonly psk: Uint8Array;
+  /** PSK authentication (LWIP, TS 33.401 16.2.2), or else `certificates`. */
+  readonly psk?: Uint8Array;
+  readonly certificates?: { readonly credentials: readonly OwnCredential[]; readonly trustAnchors: readonly Certificate[] };
   readonly ikeProposals: readonly ProposalSpec[];
   readonly espProposals: readonly ProposalSpec[];
   readonly tsi: readonly TrafficSelector[];
@@ -75,6 +82,7 @@ export class IkeNode {
     this.cookies = new CookieJar(opts.clock, opts.random);
     this.ctx = {
       clock: opts.clock,
+      wallClock: opts.wallClock ?? Date.now,
       random: opts.random,
       sender: opts.sender,
       sink: opts.sink,
@@ -131,8 +139,9 @@ export class IkeNode {
   initiate(o: InitiateOptions): IkeSa {
     const sa = new IkeSa("initiator", this.opts.random(8), new Uint8Array(8), o.local, o.remote, this.opts.clock.now(), o.ikeProposals, o.espProposals);
     sa.idi = o.idi;
+    const credentials: LocalCredentials = o.psk ? { kind: "psk", psk: o.psk.slice() } : { kind: "cert", credentials: o.certificates?.credentials ?? [] };
     sa.plan = {
-      psk: o.psk.slice(), espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp,
+      credentials, trustAnchors: o.certificates?.trustAnchors, espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp,
       nattPorts: o.nattPorts ?? { local: NATT_PORT, remote: NATT_PORT },
     };
     this.register(sa);

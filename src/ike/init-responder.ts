@@ -27,5 +27,5 @@ export function handleIkeSaInitRequest(
     }
     ctx.counters.add("ike_cookie_verified");
   }
-  return acceptIkeSaInit(ctx, req, local, remote, policy.ikeProposals, policy.espProposals);
+  return acceptIkeSaInit(ctx, req, local, remote, policy.ikeProposals, policy.espProposals, policy.certificates);
 }

@@ -3,8 +3,9 @@
  * delivered by flush(), so tests can drop, duplicate or reorder them deterministically.
  */
 import { randomBytes } from "node:crypto";
-import { IkeNode } from "../../src/ike/ike-node.js";
-import type { ChildSaSink, ResponderPolicy } from "../../src/ike/context.js";
+import { IkeNode, type InitiateOptions } from "../../src/ike/ike-node.js";
+import type { ChildSaSink, ResponderCertificates, ResponderPolicy } from "../../src/ike/context.js";
+import type { Identity } from "../../src/ike/sa/ike-sa.js";
 import type { Endpoint } from "../../src/ike/endpoint.js";
 import type { IkeEvent } from "../../src/ike/events.js";
 import type { ChildSa } from "../../src/ike/sa/child-sa.js";
@@ -66,6 +67,10 @@ export interface PairOptions {
   /** Data planes to use instead of the recording sinks. */
   sinkI?: ChildSaSink;
   sinkR?: ChildSaSink;
+  /** Certificate authentication at the responder. */
+  certificates?: ResponderCertificates;
+  /** The responder's IDr. */
+  localId?: Identity;
 }
 
 export class IkePair {
@@ -88,7 +93,7 @@ export class IkePair {
     this.policy = {
       ikeProposals: specs(o.ikeR ?? "aes128-sha256-modp2048,aes128gcm16-prfsha256-ecp256", "ike"),
       espProposals: specs(o.espR ?? "aes128gcm16,aes128-sha256", "esp"),
-      localId: { idType: IdType.ID_IPV4_ADDR, data: parseIp(SEGW.address) ?? new Uint8Array(4) },
+      localId: o.localId ?? { idType: IdType.ID_IPV4_ADDR, data: parseIp(SEGW.address) ?? new Uint8Array(4) },
       lookupPsk: (id) => {
         const psk = psks.get(Buffer.from(id.data).toString("hex"));
         return psk && id.idType === IdType.ID_KEY_ID ? { ok: true, psk: psk.slice() } : { ok: false, reason: "unknown-identity" };
@@ -97,6 +102,7 @@ export class IkePair {
       localTs: [selectorFromCidr(cidr("198.18.1.1/32"))],
       remoteTs: [selectorFromCidr(cidr("0.0.0.0/0"))],
       cookieThreshold: o.cookieThreshold ?? 1000,
+      ...(o.certificates ? { certificates: o.certificates } : {}),
     };
     const sender = { send: (bytes: Uint8Array, from: Endpoint, to: Endpoint) => void this.wire.push({ bytes: bytes.slice(), from, to }) };
     const timing = { retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 0 };
@@ -105,16 +111,21 @@ export class IkePair {
   }
 
   initiate(psk: Uint8Array = PSK, idi: Uint8Array = IDI): IkeSa {
+    return this.initiateWith({ psk, idi: { idType: IdType.ID_KEY_ID, data: idi } });
+  }
+
+  /** Initiates with these options over the pair's defaults (endpoints, proposals, selectors). */
+  initiateWith(o: Partial<InitiateOptions>): IkeSa {
     return this.initiator.initiate({
       local: UE,
       remote: SEGW,
-      idi: { idType: IdType.ID_KEY_ID, data: idi },
-      psk,
+      idi: { idType: IdType.ID_KEY_ID, data: IDI },
       ikeProposals: specs(this.o.ikeI ?? "aes128-sha256-modp2048", "ike"),
       espProposals: specs(this.o.espI ?? "aes128gcm16", "esp"),
       tsi: [selectorFromCidr(cidr("0.0.0.0/0"))],
       tsr: [selectorFromCidr(cidr("0.0.0.0/0"))],
       requestVirtualIp: true,
+      ...o,
     });
   }
 

@@ -14,6 +14,8 @@ import type { NegotiatedSuite, ProposalSpec } from "../proposal.js";
 import type { Endpoint } from "../endpoint.js";
 import type { TrafficSelector } from "../codec/payloads.js";
 import { wipeChildKeys, type ChildSa } from "./child-sa.js";
+import type { LocalCredentials } from "../tasks/authentication.js";
+import type { Certificate } from "../auth/certificates.js";
 import { toHex } from "../../wire/hex.js";
 
 export type IkeRole = "initiator" | "responder";
@@ -35,7 +37,10 @@ export interface Identity {
 
 /** What the original initiator asked for, kept for IKE_AUTH and later CHILD SAs. */
 export interface InitiatorPlan {
-  readonly psk: Uint8Array;
+  /** How we authenticate (RFC 7296 §2.15): a PSK, or certificates and a signature key. */
+  readonly credentials: LocalCredentials;
+  /** CAs whose certificates we accept from the responder; without them only a PSK-authenticated responder is accepted. */
+  readonly trustAnchors?: readonly Certificate[] | undefined;
   readonly espProposals: readonly ProposalSpec[];
   readonly tsi: readonly TrafficSelector[];
   readonly tsr: readonly TrafficSelector[];
@@ -93,6 +98,10 @@ export class IkeSa {
   /** Responder: our side of CHILD SAs for this peer, when its identity narrows the policy's. */
   localTs?: readonly TrafficSelector[] | undefined;
   natDetected = false;
+  /** RFC 7427 hash algorithms the peer announced in IKE_SA_INIT (undefined: none). */
+  peerSignatureHashes?: readonly number[] | undefined;
+  /** CA key hashes of the peer's CERTREQ payloads (RFC 7296 §3.7). */
+  peerCertReq?: readonly Uint8Array[] | undefined;
   /** Set on the old SA once an IKE SA rekey moved everything to its successor (RFC 7296 §2.18). */
   rekeyedTo?: IkeSa;
   /** Responder only: where the IKE_SA_INIT request came from, to answer its retransmissions while half-open. */
@@ -158,7 +167,7 @@ export class IkeSa {
       this.crypto.in.wipe();
       this.crypto.out.wipe();
     }
-    if (this.plan) wipe(this.plan.psk);
+    if (this.plan?.credentials.kind === "psk") wipe(this.plan.credentials.psk);
     for (const c of this.children) wipeChildKeys(c);
     this.state = "dead";
   }

@@ -3,15 +3,14 @@
  *   HDR, SK {IDi, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}  -->
  *                            <--  HDR, SK {IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}
  */
-import { encodeId } from "../codec/id.js";
 import type { Payload } from "../codec/payloads.js";
 import type { IkeContext } from "../context.js";
-import { pskAuthData, verifyPskAuth } from "../crypto/auth-psk.js";
 import { wipe } from "../crypto/keymat.js";
 import { queueRequest } from "../exchange.js";
-import { auth, cp, findErrorNotify, findPayload, idi, sa as saPayload, tsi, tsr } from "../payload-builders.js";
+import { cp, findErrorNotify, findPayload, idi, sa as saPayload, tsi, tsr } from "../payload-builders.js";
 import { buildProposals, selectProposal, withPfsGroup } from "../proposal.js";
-import { AuthMethod, CfgAttribute, CfgType, ExchangeType, PayloadType, ProtocolId } from "../registry.js";
+import { CfgAttribute, CfgType, ExchangeType, PayloadType, ProtocolId } from "../registry.js";
+import { certReqPayload, proveOurselves, verifyPeer } from "./authentication.js";
 import type { IkeSa, ReceivedResponse } from "../sa/ike-sa.js";
 import { selectorsWithin } from "../traffic-selector.js";
 import { allocateSpi, createChildSa, spiBytes, spiFromBytes } from "./child-keys.js";
@@ -30,11 +29,14 @@ export function sendIkeAuth(ctx: IkeContext, sa: IkeSa): void {
 }
 
 function buildAuthRequest(sa: IkeSa, spiIn: number): readonly Payload[] | undefined {
-  const { plan, crypto, idi: id, initRequest, Nr } = sa;
-  if (!plan || !crypto || !id || !initRequest || !Nr) return undefined;
+  const { plan, idi: id } = sa;
+  if (!plan || !id) return undefined;
   const idPayload = idi(id.idType, id.data);
-  const authData = pskAuthData(crypto.prf, plan.psk, initRequest, Nr, crypto.keys.SK_pi, encodeId(idPayload));
-  const payloads: Payload[] = [idPayload, auth(AuthMethod.SHARED_KEY_MIC, authData)];
+  const proof = proveOurselves(sa, plan.credentials, idPayload);
+  if (!proof) return undefined;
+  // RFC 7296 §3.7: ask for certificates from the CAs we trust.
+  const certReq: Payload[] = plan.trustAnchors ? [certReqPayload(plan.trustAnchors)] : [];
+  const payloads: Payload[] = [idPayload, ...certReq, ...proof];
   if (plan.requestVirtualIp) payloads.push(cp(CfgType.CFG_REQUEST, [{ type: CfgAttribute.INTERNAL_IP4_ADDRESS, value: new Uint8Array(0) }]));
   // RFC 7296 §1.2: the CHILD SA of IKE_AUTH takes its keys from the IKE SA, so its proposals carry no DH.
   payloads.push(saPayload(buildProposals(plan.espProposals, ProtocolId.ESP, spiBytes(spiIn), false)), tsi(plan.tsi), tsr(plan.tsr));
@@ -42,20 +44,19 @@ function buildAuthRequest(sa: IkeSa, spiIn: number): readonly Payload[] | undefi
 }
 
 function onAuthResponse(ctx: IkeContext, sa: IkeSa, spiIn: number, r: ReceivedResponse): void {
-  const { plan, crypto, initResponse, Ni } = sa;
-  if (!plan || !crypto || !initResponse || !Ni) return;
+  const { plan } = sa;
+  if (!plan) return;
   const idrPayload = findPayload(r.payloads, PayloadType.IDr);
-  const authPayload = findPayload(r.payloads, PayloadType.AUTH);
-  if (!idrPayload || !authPayload) {
+  if (!idrPayload || !findPayload(r.payloads, PayloadType.AUTH)) {
     const error = findErrorNotify(r.payloads);
     return failInitiator(ctx, sa, error ? notifyName(error.notifyType) : "INVALID_SYNTAX", "IKE_AUTH refused");
   }
   // §2.15: the responder's AUTH covers RealMessage2 | NonceIData | prf(SK_pr, IDr').
-  const genuine = authPayload.method === AuthMethod.SHARED_KEY_MIC
-    && verifyPskAuth(crypto.prf, plan.psk, initResponse, Ni, crypto.keys.SK_pr, encodeId(idrPayload), authPayload.data);
-  if (!genuine) return failInitiator(ctx, sa, "AUTHENTICATION_FAILED", "responder's AUTH does not verify with our PSK");
+  const psk = plan.credentials.kind === "psk" ? plan.credentials.psk : undefined;
+  const verdict = verifyPeer(sa, r.payloads, idrPayload, { psk, trustAnchors: plan.trustAnchors, now: ctx.wallClock() });
+  if (!verdict.ok) return failInitiator(ctx, sa, "AUTHENTICATION_FAILED", `responder not authenticated: ${verdict.reason}`);
   // TS 33.401 16.2.2: after a successful handshake the UE deletes the LWIP-PSK.
-  wipe(plan.psk);
+  if (psk) wipe(psk);
   sa.state = "established";
   announceIkeUp(ctx, sa);
   const childError = takeChild(ctx, sa, spiIn, r.payloads);

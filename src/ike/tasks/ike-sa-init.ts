@@ -6,7 +6,8 @@
  */
 import { encodeMessage } from "../codec/message.js";
 import type { Payload } from "../codec/payloads.js";
-import type { IkeContext } from "../context.js";
+import type { IkeContext, ResponderCertificates } from "../context.js";
+import { certReqPayload, notePeerCertificatePreferences, signatureHashNotify } from "./authentication.js";
 import { createKeyExchange } from "../crypto/dh.js";
 import { sendInitRequest } from "../exchange.js";
 import { forcedEncapsulationHash, natBetween, natDetectionHash } from "../nat-detection.js";
@@ -32,6 +33,7 @@ export function sendIkeSaInit(ctx: IkeContext, sa: IkeSa, ikeProposals: readonly
   sa.Ni ??= ctx.random(NONCE_LENGTH);
   if (!sa.ke) return failInitiator(ctx, sa, "NO_PROPOSAL_CHOSEN", `DH group ${group} not implemented`);
   const cookie = sa.plan?.cookie;
+  const usesCertificates = sa.plan?.credentials.kind === "cert" || sa.plan?.trustAnchors !== undefined;
   const payloads: Payload[] = [
     ...(cookie ? [notify(NotifyType.COOKIE, cookie)] : []),
     saPayload(buildProposals(ikeProposals, ProtocolId.IKE, new Uint8Array(0))),
@@ -39,6 +41,7 @@ export function sendIkeSaInit(ctx: IkeContext, sa: IkeSa, ikeProposals: readonly
     nonce(sa.Ni),
     notify(NotifyType.NAT_DETECTION_SOURCE_IP, forcedEncapsulationHash(ctx.random)),
     notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natDetectionHash(sa.spiI, ZERO_SPI, sa.remote)),
+    ...(usesCertificates ? [signatureHashNotify()] : []),
   ];
   sa.initRequest = sendInitRequest(ctx, sa, payloads, (r) => onInitResponse(ctx, sa, ikeProposals, r, onDone, attempt));
 }
@@ -72,6 +75,7 @@ function onInitResponse(ctx: IkeContext, sa: IkeSa, specs: readonly ProposalSpec
   sa.Nr = nr.nonce.slice();
   sa.initResponse = r.raw.slice();
   sa.natDetected = detectNat(sa, r.payloads, sa.spiR);
+  notePeerCertificatePreferences(sa, r.payloads);
   floatToNattPort(sa);
   if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr, ctx.exportKeys)) return failInitiator(ctx, sa, "NO_PROPOSAL_CHOSEN", "suite not implemented");
   sa.ke.wipe();
@@ -129,6 +133,7 @@ export interface InitRequest {
  */
 export function acceptIkeSaInit(
   ctx: IkeContext, req: InitRequest, local: Endpoint, remote: Endpoint, specs: readonly ProposalSpec[], espSpecs: readonly ProposalSpec[],
+  certificates?: ResponderCertificates,
 ): IkeSa | undefined {
   const offer = findPayload(req.payloads, PayloadType.SA);
   const kei = findPayload(req.payloads, PayloadType.KE);
@@ -156,12 +161,15 @@ export function acceptIkeSaInit(
   sa.Nr = ctx.random(NONCE_LENGTH);
   sa.initRequest = req.raw.slice();
   sa.natDetected = detectNat(sa, req.payloads, ZERO_SPI);
+  notePeerCertificatePreferences(sa, req.payloads);
   const response: Payload[] = [
     saPayload([buildChosenProposal(sel.number, sel.suite, new Uint8Array(0))]),
     ke(ours.group, ours.publicValue),
     nonce(sa.Nr),
     notify(NotifyType.NAT_DETECTION_SOURCE_IP, forcedEncapsulationHash(ctx.random)),
     notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natDetectionHash(sa.spiI, sa.spiR, remote)),
+    // RFC 7296 §3.7 / RFC 7427 §4: a responder with certificates asks for the peer's and names its hashes.
+    ...(certificates ? [certReqPayload(certificates.trustAnchors), signatureHashNotify()] : []),
   ];
   ours.wipe();
   sa.initResponse = encodeMessage(
