@@ -63,13 +63,24 @@ export interface ResponderPolicy {
 export interface ResponderCertificates {
   readonly credentials: readonly OwnCredential[];
   readonly trustAnchors: readonly Certificate[];
-  /** Whether a peer with a valid certificate for `id` may connect (e.g. it is a configured eNB). */
-  authorize(id: Identity, certificate: Certificate): boolean;
+  /**
+   * Whether a peer with a valid certificate for `id` may connect (e.g. it is a configured eNB), and
+   * the selectors of its CHILD SA (ours, its own); undefined refuses it.
+   */
+  authorize(id: Identity, certificate: Certificate): CertificatePeerPolicy | undefined;
+}
+
+export interface CertificatePeerPolicy {
+  readonly localTs: readonly TrafficSelector[];
+  readonly remoteTs: readonly TrafficSelector[];
 }
 
 export interface IkeTiming {
   /** Retransmission timeouts of one request; the exchange fails after the last (RFC 7296 §2.1). */
   readonly retransmitMs: readonly number[];
+  /** CHILD SA and IKE SA lifetimes: the original initiator rekeys after these (0: never). */
+  readonly childRekeyMs?: number;
+  readonly ikeRekeyMs?: number;
   /** How long a responder keeps an SA that has not completed IKE_AUTH. */
   readonly halfOpenMs: number;
   /** Liveness check after this much inbound silence (RFC 7296 §1.4); 0 disables it. */

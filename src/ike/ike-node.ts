@@ -85,7 +85,7 @@ export class IkeNode {
       wallClock: opts.wallClock ?? Date.now,
       random: opts.random,
       sender: opts.sender,
-      sink: opts.sink,
+      sink: this.withLifetimes(opts.sink),
       emit: opts.onEvent,
       log: opts.log,
       counters: this.counters,
@@ -147,7 +147,7 @@ export class IkeNode {
     this.register(sa);
     sendIkeSaInit(this.ctx, sa, o.ikeProposals, () => {
       sendIkeAuth(this.ctx, sa);
-      this.watchLiveness(sa);
+      this.watchSa(sa);
     });
     return sa;
   }
@@ -157,7 +157,13 @@ export class IkeNode {
   }
 
   rekeyIke(sa: IkeSa): void {
-    rekeyIkeSa(this.ctx, sa, (fresh) => this.watchLiveness(fresh));
+    rekeyIkeSa(this.ctx, sa, (fresh) => this.watchSa(fresh));
+  }
+
+  /** Liveness checks and the IKE SA lifetime of an established SA. */
+  private watchSa(sa: IkeSa): void {
+    this.watchLiveness(sa);
+    this.scheduleIkeRekey(sa);
   }
 
   deleteIke(sa: IkeSa): void {
@@ -174,6 +180,41 @@ export class IkeNode {
       if (sa.state === "established") deleteIkeSa(this.ctx, sa);
       this.terminate(sa, "shutdown");
     }
+  }
+
+  /**
+   * RFC 7296 §2.8: SAs are rekeyed before their lifetime ends. The original initiator of the IKE
+   * SA does it on time (its peer may still rekey on its own lifetimes), so the two rarely collide.
+   */
+  private withLifetimes(sink: ChildSaSink): ChildSaSink {
+    return {
+      install: (sa, child) => {
+        sink.install(sa, child);
+        const after = this.ctx.timing.childRekeyMs ?? 0;
+        if (after <= 0 || sa.role !== "initiator") return;
+        sa.setTimer(`rekey-child-${child.spiIn}`, this.opts.clock.schedule(after, () => {
+          sa.setTimer(`rekey-child-${child.spiIn}`, undefined);
+          const owner = sa.rekeyedTo ?? sa;
+          if (child.state === "installed" && owner.children.includes(child)) rekeyChildSa(this.ctx, owner, child);
+        }));
+      },
+      remove: (sa, child) => sink.remove(sa, child),
+      rehome: (from, to) => {
+        sink.rehome(from, to);
+        // The CHILD SAs moved: their lifetimes go with them.
+        for (const [name, timer] of from.timers) {
+          if (!name.startsWith("rekey-child-")) continue;
+          from.timers.delete(name);
+          to.setTimer(name, timer);
+        }
+      },
+    };
+  }
+
+  private scheduleIkeRekey(sa: IkeSa): void {
+    const after = this.ctx.timing.ikeRekeyMs ?? 0;
+    if (after <= 0 || sa.role !== "initiator") return;
+    sa.setTimer("rekey-ike", this.opts.clock.schedule(after, () => this.rekeyIke(sa)));
   }
 
   /** RFC 7296 §2.4: an SA that has heard nothing for a while is checked with an empty INFORMATIONAL. */
@@ -207,7 +248,9 @@ export class IkeNode {
     const opened = openMessage(raw, msg.value, sa.crypto.in);
     if (!opened.ok) return this.drop(`sk-${opened.failure.kind}`, remote);
     this.noteAuthenticated(sa, remote, local);
-    dispatchRequest(this.ctx, sa, h, opened.payloads, (fresh) => this.watchLiveness(fresh));
+    const wasUp = sa.state === "established";
+    dispatchRequest(this.ctx, sa, h, opened.payloads, (fresh) => this.watchSa(fresh));
+    if (!wasUp && sa.state === "established") this.watchSa(sa);
     if (sa.state === "established" && sa.initKey) this.halfOpen.delete(sa.initKey);
   }
 

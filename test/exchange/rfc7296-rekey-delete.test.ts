@@ -102,3 +102,16 @@ test("RFC 7296 §2.4: after silence a liveness check goes out; with no answer th
   assert.equal(eventsOf(pair.eventsI, "ike-sa-down")[0]?.reason, "dpd-timeout");
   assert.equal(pair.sinkI.active.length, 0);
 });
+
+test("RFC 7296 §2.8: the initiator rekeys its CHILD SA and IKE SA when their lifetimes end", () => {
+  const pair = new IkePair({ childRekeyMs: 60_000, ikeRekeyMs: 100_000 });
+  pair.initiate();
+  pair.flush();
+  pair.run(60_000);
+  assert.equal(eventsOf(pair.eventsR, "child-sa-rekeyed").length, 1, "CHILD SA rekeyed at its lifetime");
+  pair.run(40_000);
+  assert.equal(eventsOf(pair.eventsR, "ike-sa-rekeyed").length, 1, "IKE SA rekeyed at its lifetime");
+  pair.run(60_000);
+  assert.equal(eventsOf(pair.eventsR, "child-sa-rekeyed").length, 2, "the new CHILD SA has a lifetime too, on the new IKE SA");
+  assert.equal(pair.sinkI.active.length, 1);
+});

@@ -5,7 +5,10 @@ import { createDevPki } from "../../src/pki/dev-pki.js";
 import { parseCertificatesPem, type Certificate } from "../../src/ike/auth/certificates.js";
 import type { OwnCredential } from "../../src/ike/auth/certreq.js";
 import { IdType } from "../../src/ike/registry.js";
-import { IkePair, eventsOf } from "../support/ike-pair.js";
+import { IkePair, eventsOf, cidr } from "../support/ike-pair.js";
+import { selectorFromCidr } from "../../src/ike/traffic-selector.js";
+
+const sel = (text: string) => selectorFromCidr(cidr(text));
 
 /**
  * RFC 7296 §2.15 with certificates (RFC 7427 / RFC 4754 signatures), as NDS/IP peers authenticate
@@ -42,7 +45,10 @@ const ALPHA_ID = { idType: IdType.ID_FQDN, data: new TextEncoder().encode("alpha
 function pair(authorize: (name: string) => boolean = (n) => n === "alpha", trust: () => Certificate[] = () => ca) {
   return new IkePair({
     localId: { idType: IdType.ID_IPV4_ADDR, data: new Uint8Array([198, 18, 0, 1]) },
-    certificates: { credentials: [segw], trustAnchors: trust(), authorize: (id) => authorize(new TextDecoder().decode(id.data)) },
+    certificates: {
+      credentials: [segw], trustAnchors: trust(),
+      authorize: (id) => (authorize(new TextDecoder().decode(id.data)) ? { localTs: [sel("198.18.0.1/32")], remoteTs: [sel("0.0.0.0/0")] } : undefined),
+    },
   });
 }
 

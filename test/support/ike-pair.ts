@@ -64,6 +64,8 @@ export interface PairOptions {
   psks?: Map<string, Uint8Array>;
   cookieThreshold?: number;
   dpdMs?: number;
+  childRekeyMs?: number;
+  ikeRekeyMs?: number;
   /** Data planes to use instead of the recording sinks. */
   sinkI?: ChildSaSink;
   sinkR?: ChildSaSink;
@@ -105,7 +107,7 @@ export class IkePair {
       ...(o.certificates ? { certificates: o.certificates } : {}),
     };
     const sender = { send: (bytes: Uint8Array, from: Endpoint, to: Endpoint) => void this.wire.push({ bytes: bytes.slice(), from, to }) };
-    const timing = { retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 0 };
+    const timing = { retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 0, childRekeyMs: o.childRekeyMs ?? 0, ikeRekeyMs: o.ikeRekeyMs ?? 0 };
     this.initiator = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkI ?? this.sinkI, log: silentLogger, onEvent: (e) => this.eventsI.push(e), timing });
     this.responder = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkR ?? this.sinkR, log: silentLogger, onEvent: (e) => this.eventsR.push(e), timing, policy: this.policy });
   }
@@ -127,6 +129,14 @@ export class IkePair {
       requestVirtualIp: true,
       ...o,
     });
+  }
+
+  /** Lets `ms` pass in small steps, delivering datagrams after each, as a real network would. */
+  run(ms: number, stepMs = 250): void {
+    for (let t = 0; t < ms; t += stepMs) {
+      this.clock.advance(Math.min(stepMs, ms - t));
+      this.flush();
+    }
   }
 
   /** Delivers queued datagrams (and those they cause) until the wire is quiet; returns how many went. */

@@ -97,6 +97,8 @@ export class IkeSa {
   virtualIp?: Uint8Array | undefined;
   /** Responder: our side of CHILD SAs for this peer, when its identity narrows the policy's. */
   localTs?: readonly TrafficSelector[] | undefined;
+  /** Responder: the peer's side, for a peer without a virtual address (e.g. an NDS/IP gateway). */
+  remoteTs?: readonly TrafficSelector[] | undefined;
   natDetected = false;
   /** RFC 7427 hash algorithms the peer announced in IKE_SA_INIT (undefined: none). */
   peerSignatureHashes?: readonly number[] | undefined;

@@ -62,7 +62,7 @@ export function negotiateFirstChild(ctx: IkeContext, sa: IkeSa, policy: Responde
   const wantsAddress = request?.cfgType === CfgType.CFG_REQUEST;
   const vip = wantsAddress ? assignVirtualIp(sa, policy, request.attributes) : undefined;
   if (wantsAddress && !vip) return refusal(ctx, sa, NotifyType.INTERNAL_ADDRESS_FAILURE, "address-pool-exhausted");
-  const remoteAllowed = vip ? vip.selectors : policy.remoteTs;
+  const remoteAllowed = vip ? vip.selectors : sa.remoteTs ?? policy.remoteTs;
   const tsRemote = narrowSelectors(tsiP.selectors, remoteAllowed);
   const tsLocal = narrowSelectors(tsrP.selectors, sa.localTs ?? policy.localTs);
   if (tsRemote.length === 0 || tsLocal.length === 0) return refusal(ctx, sa, NotifyType.TS_UNACCEPTABLE, "ts-unacceptable");

@@ -49,7 +49,12 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
   const admission = admit(sa, policy, idiPayload, authPayload.method);
   if (!admission.ok) return refuse(admission.reason);
   const verdict = verifyPeer(sa, payloads, idiPayload, { psk: admission.psk, trustAnchors: policy.certificates?.trustAnchors, now: ctx.wallClock() });
-  const authorized = verdict.ok && (!verdict.certificate || policy.certificates?.authorize(sa.idi, verdict.certificate) === true);
+  const certPolicy = verdict.ok && verdict.certificate ? policy.certificates?.authorize(sa.idi, verdict.certificate) : undefined;
+  const authorized = verdict.ok && (!verdict.certificate || certPolicy !== undefined);
+  if (certPolicy) {
+    sa.localTs = certPolicy.localTs;
+    sa.remoteTs = certPolicy.remoteTs;
+  }
   if (!verdict.ok || !authorized) {
     if (admission.psk) wipe(admission.psk);
     if (admission.psk) policy.onAuthenticationFailed?.(sa.idi, sa);
