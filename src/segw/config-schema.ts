@@ -103,6 +103,11 @@ const gtpuSection = z.strictObject({
   port: port.default(2152),
   /** The address sent as LWIP-SeGW GTP Tunnel Endpoint; defaults to listen. */
   advertiseAddress: specificAddress.optional(),
+  /**
+   * NDS/IP protection of Xw-U (TS 33.401 16.1, TS 33.210 Zb): "builtin" carries GTP-U only inside an
+   * ESP SA that each eNB sets up with certificates; "platform" leaves it to the host's IPsec.
+   */
+  ndsIp: z.enum(["builtin", "platform"]).default("platform"),
 });
 
 const provisioningSection = z.strictObject({

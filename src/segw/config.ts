@@ -61,7 +61,7 @@ export interface SegwConfig {
     readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
   };
   readonly enbs: readonly SegwEnbConfig[];
-  readonly gtpu: { readonly listen: string; readonly port: number; readonly advertiseAddress: string };
+  readonly gtpu: { readonly listen: string; readonly port: number; readonly advertiseAddress: string; readonly ndsIp: "builtin" | "platform" };
   readonly provisioning: { readonly windowSeconds: number; readonly maxWindowSeconds: number; readonly maxEntries: number };
   readonly rateLimits: RateLimitsConfig;
   readonly log: { readonly level: LogLevel };
@@ -90,7 +90,7 @@ function resolveConfig(raw: RawSegwConfig, baseDir: string): SegwConfig {
     pools,
     controlApi: { ...raw.controlApi, tls: { cert: path(raw.controlApi.tls.cert), key: path(raw.controlApi.tls.key), ca: path(raw.controlApi.tls.ca) } },
     enbs: raw.enbs.map((e) => ({ ...e, maxUes: e.maxUes })),
-    gtpu: { listen: raw.gtpu.listen, port: raw.gtpu.port, advertiseAddress: raw.gtpu.advertiseAddress ?? raw.gtpu.listen },
+    gtpu: { listen: raw.gtpu.listen, port: raw.gtpu.port, advertiseAddress: raw.gtpu.advertiseAddress ?? raw.gtpu.listen, ndsIp: raw.gtpu.ndsIp },
     provisioning: raw.provisioning,
     rateLimits: raw.rateLimits,
     log: raw.log,

@@ -28,6 +28,8 @@ import { IkeSaInitLimiter } from "./rate-limit.js";
 import { enbSelectors, segwResponderPolicy } from "./responder-policy.js";
 import { UeSessions } from "./ue-sessions.js";
 import { SegwUserPlane } from "./user-plane.js";
+import { NdsIpZb } from "./nds-ip.js";
+import type { Endpoint } from "../ike/endpoint.js";
 import { GTPU_UDP_PORT } from "../gtpu/constants.js";
 
 export interface Segw {
@@ -82,16 +84,21 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   });
   const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
 
-  const tunnels = new EspTunnels({ sendEsp: (p, to) => io.ike?.sendEsp(p, to), deliver: (p, t) => uplink(p, t) }, counters);
+  const tunnels = new EspTunnels({ sendEsp: (p, to) => io.ike?.sendEsp(p, to), deliver: (p, t) => fromTunnel(p, t) }, counters);
+  const zb = config.gtpu.ndsIp === "builtin" ? new NdsIpZb(config, tunnels) : undefined;
   const sink: ChildSaSink = {
     install: (sa, child) => {
       tunnels.install(sa, child);
-      bindSession(sa, child);
+      if (!zb?.noteInstalled(sa)) bindSession(sa, child);
     },
-    remove: (sa, child) => tunnels.remove(sa, child),
+    remove: (sa, child) => {
+      tunnels.remove(sa, child);
+      if (sa.children.length === 0) zb?.forget(sa);
+    },
     rehome: (from, to) => {
       tunnels.rehome(from, to);
       sessions.rehome(from, to);
+      zb?.rehome(from, to);
     },
   };
   const node = new IkeNode({
@@ -99,7 +106,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     random: (n) => new Uint8Array(randomBytes(n)),
     sender: { send: (m, local, remote) => io.ike?.sendIke(m, local, remote) },
     onEvent: (e) => onIkeEvent(e),
-    policy: segwResponderPolicy(config, store, metrics),
+    policy: { ...segwResponderPolicy(config, store, metrics), ...(zb ? { certificates: zb.certificates() } : {}) },
     timing: { retransmitMs: [1000, 2000, 4000, 8000], halfOpenMs: config.ike.halfOpenSeconds * 1000, dpdMs: config.ike.dpdSeconds * 1000 },
     ...(deps.exportKeys ? { exportKeys: deps.exportKeys } : {}),
   });
@@ -154,6 +161,20 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     node.deleteIke(session.sa);
   }
 
+  /** A packet out of a tunnel: GTP-U from an eNB's Zb SA, or a UE's LWIPEP. */
+  function fromTunnel(packet: Uint8Array, t: Tunnel): void {
+    if (!zb?.isZb(t.ikeSa)) return uplink(packet, t);
+    const g = zb.receive(packet);
+    if (!g) return metrics.drop("zb-not-gtpu");
+    downlink(g.gtpu, g.from);
+  }
+
+  /** GTP-U to an eNB: inside its NDS/IP SA when built in, else as plain UDP (platform mode). */
+  function sendGtpu(bytes: Uint8Array, to: Endpoint): void {
+    if (!zb) return io.gtpu?.send(bytes, to);
+    if (!zb.send(bytes, to)) metrics.drop("no-nds-ip-sa");
+  }
+
   function uplink(packet: Uint8Array, t: Tunnel): void {
     const idi = t.ikeSa.idiHex;
     const session = idi === null ? undefined : sessions.get(idi);
@@ -161,13 +182,13 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     const out = userPlane.uplink(packet, session.binding);
     if (!out.ok) return metrics.drop(out.drop);
     metrics.uplink(packet.length);
-    io.gtpu?.send(out.gtpu, out.to);
+    sendGtpu(out.gtpu, out.to);
   }
 
   function downlink(bytes: Uint8Array, from: { address: string; port: number }): void {
     const r = userPlane.downlink(bytes, (teid) => sessions.bindingByTeid(teid), from.address);
     if (!r.ok) return metrics.drop(r.drop);
-    if (r.kind === "reply") return io.gtpu?.send(r.reply, from);
+    if (r.kind === "reply") return sendGtpu(r.reply, from);
     if (r.kind === "signalling") return log.info("segw", "GTP-U signalling", { kind: r.message.kind, from: from.address });
     const session = sessions.get(r.ue.idi);
     if (!session || !tunnels.send(session.sa, r.innerPacket)) return metrics.drop("no-tunnel");
@@ -190,9 +211,9 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     onEsp: (p, spi, remote) => tunnels.receive(p, spi, remote),
     onInvalid: (reason) => metrics.drop(`udp-${reason}`),
   });
-  io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, downlink);
-  // Issue 6 brings NDS/IP (Zb) built in; until then GTP-U relies on the platform's IPsec (TS 33.401 16.1).
-  log.warn("segw", "GTP-U towards the eNBs is not protected by lwip itself: NDS/IP (TS 33.210 Zb) must come from the platform", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
+  // With NDS/IP built in, GTP-U outside the eNBs' Zb SAs is dropped and counted (TS 33.401 16.1).
+  io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, (bytes, from) => (zb ? metrics.drop("gtpu-outside-nds-ip") : downlink(bytes, from)));
+  if (!zb) log.warn("segw", "gtpu.ndsIp is platform: GTP-U towards the eNBs is not protected by lwip itself; NDS/IP (TS 33.210 Zb) must come from the host's IPsec", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
   const api: ControlApi = await startControlApi({
     listen: config.controlApi.listen,
     port: config.controlApi.port,

@@ -1,0 +1,56 @@
+/**
+ * A real LWIP-SeGW on loopback for scenario tests: a development PKI and a configuration in a temp
+ * folder (unprivileged ports, 127.0.0.x addresses), started with startSegw and stopped after the test.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDevPki } from "../../src/pki/dev-pki.js";
+import { writePkiFiles } from "../../src/pki/write-files.js";
+import { parseSegwConfig } from "../../src/segw/config.js";
+import { startSegw, type Segw } from "../../src/segw/daemon.js";
+import { silentLogger } from "../../src/io/log.js";
+
+export interface SegwFixture {
+  readonly segw: Segw;
+  readonly dir: string;
+  readonly pki: string;
+  stop(): Promise<void>;
+}
+
+export interface SegwFixtureOptions {
+  readonly ndsIp: "builtin" | "platform";
+  /** The eNB alpha's GTP-U (and, with NDS/IP built in, IKE) address. */
+  readonly enbAddress: string;
+  readonly ikePort: number;
+  readonly nattPort: number;
+  readonly apiPort: number;
+  readonly gtpuPort: number;
+}
+
+export async function startSegwFixture(o: SegwFixtureOptions): Promise<SegwFixture> {
+  const dir = mkdtempSync(join(tmpdir(), "lwip-segw-"));
+  const pki = join(dir, "pki");
+  const files = await createDevPki({ enbs: ["alpha", "bravo"], segwName: "segw.lwip.test", segwAddresses: ["127.0.0.1"], days: 1 });
+  const written = writePkiFiles(pki, files, false);
+  if (!written.ok) throw new Error(written.error);
+  const yaml = `
+ike: { listen: 127.0.0.1, ikePort: ${o.ikePort}, nattPort: ${o.nattPort}, dpdSeconds: 0 }
+pools: [198.18.64.0/18]
+controlApi: { listen: 127.0.0.1, port: ${o.apiPort}, tls: { cert: pki/segw.pem, key: pki/segw-key.pem, ca: pki/ca.pem } }
+enbs:
+  - { name: alpha, certificateIdentity: alpha, lwipEndpoints: [198.18.1.1], gtpAddress: ${o.enbAddress} }
+  - { name: bravo, certificateIdentity: bravo, lwipEndpoints: [198.18.2.1], gtpAddress: 127.0.0.9 }
+gtpu: { listen: 127.0.0.1, port: ${o.gtpuPort}, ndsIp: ${o.ndsIp} }
+`;
+  const config = parseSegwConfig(yaml, dir);
+  if (!config.ok) throw new Error(config.error.message);
+  const segw = await startSegw(config.value, { log: silentLogger });
+  return {
+    segw, dir, pki,
+    async stop() {
+      await segw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
