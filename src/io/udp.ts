@@ -7,6 +7,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { classifyUdp4500, withNonEspMarker } from "../esp/udp-encap.js";
 import type { Endpoint } from "../ike/endpoint.js";
+import { tapDatagram } from "./capture.js";
 
 export interface UdpHandlers {
   /** An IKE message (marker removed) and where it came from / arrived. */
@@ -51,11 +52,16 @@ export class IkeUdpSockets {
     const localIke = { address: ports.address, port: ports.ikePort };
     const localNatt = { address: ports.address, port: ports.nattPort };
     this.ike.on("message", (msg, rinfo) => {
-      handlers.onIke(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { address: rinfo.address, port: rinfo.port }, localIke);
+      const remote = { address: rinfo.address, port: rinfo.port };
+      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+      tapDatagram("in", remote, localIke, bytes);
+      handlers.onIke(bytes, remote, localIke);
     });
     this.natt.on("message", (msg, rinfo) => {
       const remote = { address: rinfo.address, port: rinfo.port };
-      const d = classifyUdp4500(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
+      const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+      tapDatagram("in", remote, localNatt, bytes);
+      const d = classifyUdp4500(bytes);
       if (d.kind === "ike") handlers.onIke(d.message, remote, localNatt);
       else if (d.kind === "esp") handlers.onEsp(d.packet, d.spi, remote, localNatt);
       else if (d.kind === "invalid") handlers.onInvalid?.(d.reason, remote);
@@ -74,11 +80,13 @@ export class IkeUdpSockets {
   sendIke(message: Uint8Array, local: Endpoint, remote: Endpoint): void {
     const onNatt = local.port === this.ports.nattPort;
     const bytes = onNatt ? withNonEspMarker(message) : message;
+    tapDatagram("out", local, remote, bytes);
     (onNatt ? this.natt : this.ike).send(bytes, remote.port, remote.address);
   }
 
   /** Sends a UDP-encapsulated ESP packet from the NAT-T port. */
   sendEsp(packet: Uint8Array, remote: Endpoint): void {
+    tapDatagram("out", { address: this.ports.address, port: this.ports.nattPort }, remote, packet);
     this.natt.send(packet, remote.port, remote.address);
   }
 
