@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [ike|esp ...]`: runs the named benchmarks (all by default) and prints a Markdown
+ * `npm run bench -- [ike|esp|segw ...]`: runs the named benchmarks (all by default) and prints a Markdown
  * table per benchmark. Figures are ratios to a baseline measured in the same run.
  */
 import { cpus, loadavg } from "node:os";
@@ -7,6 +7,7 @@ import { benchIke } from "./ike.js";
 import { benchEspMicro } from "./esp-micro.js";
 import { benchEspTunnelLoopback, ESP_PROPOSAL, IKE_PROPOSAL, PACING, type TunnelRow } from "./esp-tunnel.js";
 import { benchEspTunnelNetns, IPERF_RATE, PAYLOAD_BYTES, type NetnsResult } from "./esp-tunnel-netns.js";
+import { benchSegw, printSegw } from "./segw.js";
 import type { BenchRow } from "./types.js";
 
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -104,7 +105,7 @@ function printNetns(r: NetnsResult): void {
   }
 }
 
-const BENCHES: Readonly<Record<string, () => Promise<void>>> = { ike, esp };
+const BENCHES: Readonly<Record<string, () => Promise<void>>> = { ike, esp, segw: async () => printSegw(await benchSegw()) };
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2);

@@ -29,6 +29,8 @@ export interface TunnelIo {
   deliver(innerPacket: Uint8Array, tunnel: Tunnel): void;
   /** The outbound SA is near sequence exhaustion: rekey it (RFC 4303 §3.3.3). */
   onNeedsRekey?(tunnel: Tunnel): void;
+  /** A packet was dropped (also counted as esp_dropped{reason}). */
+  onDrop?(reason: string): void;
 }
 
 function espParams(spi: number, c: ChildSa, encrKey: Uint8Array, integKey: Uint8Array, replayWindow: number | undefined) {
@@ -82,6 +84,11 @@ export class EspTunnels implements ChildSaSink {
     return this.outboundOf.get(sa);
   }
 
+  private drop(reason: string): void {
+    this.counters.add(`esp_dropped{reason="${reason}"}`);
+    this.io.onDrop?.(reason);
+  }
+
   get tunnels(): Tunnel[] {
     return [...this.bySpiIn.values()];
   }
@@ -90,17 +97,17 @@ export class EspTunnels implements ChildSaSink {
   receive(packet: Uint8Array, spi: number, remote: Endpoint): void {
     const t = this.bySpiIn.get(spi);
     if (!t) {
-      this.counters.add('esp_dropped{reason="bad-spi"}');
+      this.drop("bad-spi");
       return;
     }
     const r = t.inbound.decapsulate(packet);
     if (isEspDrop(r)) {
-      this.counters.add(`esp_dropped{reason="${r.drop}"}`);
+      this.drop(r.drop);
       return;
     }
     // RFC 4301 §5.2: an inner packet outside the SA's selectors is dropped.
     if (!selectorsAllowPacket(r.innerPacket, t.child.tsRemote, t.child.tsLocal)) {
-      this.counters.add('esp_dropped{reason="policy"}');
+      this.drop("policy");
       return;
     }
     // RFC 3948 §3.2 / RFC 7296 §2.23: follow the peer's NAT mapping only on authenticated traffic.
@@ -115,17 +122,17 @@ export class EspTunnels implements ChildSaSink {
   send(ikeSa: IkeSa, innerPacket: Uint8Array): boolean {
     const t = this.findOutbound(ikeSa);
     if (!t) {
-      this.counters.add('esp_dropped{reason="no-tunnel"}');
+      this.drop("no-tunnel");
       return false;
     }
     if (!selectorsAllowPacket(innerPacket, t.child.tsLocal, t.child.tsRemote)) {
-      this.counters.add('esp_dropped{reason="policy-out"}');
+      this.drop("policy-out");
       return false;
     }
     const nextHeader = (innerPacket[0] ?? 0) >> 4 === 6 ? NextHeader.IPV6 : NextHeader.IPV4;
     const out = t.outbound.encapsulate(innerPacket, nextHeader);
     if (isEspDrop(out)) {
-      this.counters.add(`esp_dropped{reason="${out.drop}"}`);
+      this.drop(out.drop);
       return false;
     }
     if (t.outbound.needsRekey) this.io.onNeedsRekey?.(t);

@@ -84,7 +84,12 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   });
   const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
 
-  const tunnels = new EspTunnels({ sendEsp: (p, to) => io.ike?.sendEsp(p, to), deliver: (p, t) => fromTunnel(p, t) }, counters);
+  const tunnels = new EspTunnels({
+    sendEsp: (p, to) => io.ike?.sendEsp(p, to),
+    deliver: (p, t) => fromTunnel(p, t),
+    // The SA's selectors are the first policy check (TS 33.401 16.2.2); its drops count with the user plane's.
+    onDrop: (reason) => metrics.drop(`esp-${reason}`),
+  }, counters);
   const zb = config.gtpu.ndsIp === "builtin" ? new NdsIpZb(config, tunnels) : undefined;
   const sink: ChildSaSink = {
     install: (sa, child) => {
@@ -159,6 +164,8 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     if (!session) return;
     session.releasedByEnb = true;
     node.deleteIke(session.sa);
+    // The entry is gone already, so the SA's end cannot report it later: tell the eNB now.
+    bus.publish(entry.enbName, tunnelDownEvent(entry, reason));
   }
 
   /** A packet out of a tunnel: GTP-U from an eNB's Zb SA, or a UE's LWIPEP. */

@@ -8,7 +8,7 @@ import type { PskLookup, ResponderPolicy } from "../ike/context.js";
 import { IdType } from "../ike/registry.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
 import { formatEndpoint } from "../ike/endpoint.js";
-import { hostSelector, parseIp, selectorFromCidr } from "../ike/traffic-selector.js";
+import { formatIp, hostSelector, parseIp, selectorFromCidr } from "../ike/traffic-selector.js";
 import { toHex } from "../wire/hex.js";
 import type { SegwConfig, SegwEnbConfig } from "./config.js";
 import type { SegwMetrics } from "./metrics.js";
@@ -45,7 +45,10 @@ export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore
     },
     onAuthenticated: (id, sa: IkeSa) => {
       // TS 33.401 16.2.2: "After successful completion of the IKEv2 handshake, the LWIP-SeGW ... shall delete the LWIP-PSK."
-      store.markAuthenticated(id.data, { ueEndpoint: formatEndpoint(sa.remote), ikeSpiI: toHex(sa.spiI), ikeSpiR: toHex(sa.spiR) });
+      store.markAuthenticated(id.data, {
+        ueEndpoint: formatEndpoint(sa.remote), ikeSpiI: toHex(sa.spiI), ikeSpiR: toHex(sa.spiR),
+        ...(sa.virtualIp ? { innerAddress: formatIp(sa.virtualIp) } : {}),
+      });
       metrics.handshakeEstablished();
     },
     onAuthenticationFailed: () => metrics.handshakeAuthFailed("wrong-psk"),

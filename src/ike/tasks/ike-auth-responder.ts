@@ -64,9 +64,10 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
   const proof = proveOurselves(sa, admission.ours, idrPayload);
   if (admission.psk) wipe(admission.psk);
   if (!proof) return refuse("no-usable-credential");
-  policy.onAuthenticated?.(sa.idi, sa);
   sa.state = "established";
   const child = negotiateFirstChild(ctx, sa, policy, payloads);
+  // After the CHILD SA's negotiation, so the application sees the assigned virtual address.
+  policy.onAuthenticated?.(sa.idi, sa);
   respond(ctx, sa, ExchangeType.IKE_AUTH, messageId, [idrPayload, ...proof, ...child.payloads]);
   announceIkeUp(ctx, sa);
   child.commit();

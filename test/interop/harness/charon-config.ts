@@ -26,7 +26,7 @@ export interface CharonSettings {
  * device. kernel-libipsec must come before kernel-netlink: the first registered IPsec backend
  * wins (pitfall 2), while kernel-netlink still handles addresses and routes.
  */
-export const CHARON_PLUGINS = "random nonce openssl aes sha1 sha2 hmac gcm gmp curve25519 kdf pubkey counters socket-default vici kernel-libipsec kernel-netlink";
+export const CHARON_PLUGINS = "random nonce openssl aes sha1 sha2 hmac gcm gmp curve25519 kdf pubkey counters socket-default vici kernel-libipsec kernel-netlink pem";
 
 /** strongswan.conf text for an instance living in `dir`. */
 export function strongswanConf(dir: string, s: CharonSettings): string {
