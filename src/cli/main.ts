@@ -12,6 +12,8 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   ike: { summary: "IKEv2 peers: lwip ike responder|initiator ...", load: async () => (await import("./ike-command.js")).runIke },
   segw: { summary: "the LWIP-SeGW daemon (--config file.yaml) and its control client (ctl)", load: async () => (await import("./segw-command.js")).runSegw },
   pki: { summary: "development PKI: lwip pki init <dir> [--enb name ...]", load: async () => (await import("./pki-command.js")).runPki },
+  enb: { summary: "the eNB LWIP function: lwip enb --api <url> --segw <addr> --gtp-address <addr> --air <addr> --ue <id>=<KeNB> ...", load: async () => (await import("./enb-command.js")).runEnb },
+  ue: { summary: "the UE LWIP function: lwip ue --id <ue> --kenb <hex> --wlan-address <addr> --air <addr> ...", load: async () => (await import("./ue-command.js")).runUe },
 };
 
 function usage(): string {

@@ -1,0 +1,112 @@
+/**
+ * The eNB's LWIP user plane on Xw-U (TS 36.464): downlink PDCP SDUs of offloaded DRBs leave as
+ * LWIPEP packets (TS 36.361, the DRB identity in the GRE Key) in G-PDUs (TS 29.281) to the SeGW's
+ * TEID of the UE; uplink G-PDUs on our per-UE TEID bring the UE's LWIPEP packets, without any UE
+ * IP header (TS 33.401 16.1, 16.2.3: the eNB never interprets the UE's IP packets). Only G-PDUs
+ * from the SeGW that the UE's tunnel belongs to are taken.
+ */
+import { decodeGtpu, encodeEchoResponse, encodeGpdu } from "../gtpu/messages.js";
+import { GTPU_UDP_PORT } from "../gtpu/constants.js";
+import type { Endpoint } from "../ike/endpoint.js";
+import { Counters } from "../io/counters.js";
+import { openUdpSocket, type UdpSocket } from "../io/udp-socket.js";
+import { decodeLwipep } from "../lwipep/lwipep.js";
+import { lwipepForSdu } from "./lwip-inner.js";
+
+/** Where the uplink of one UE comes from: the SeGW's Xw-U address; and what to call with its SDUs. */
+export interface UplinkBinding {
+  readonly segwAddress: string;
+  deliver(drbId: number, sdu: Uint8Array): void;
+}
+
+/** One Xw-U datagram (for captures). */
+export interface XwuDatagram {
+  readonly direction: "out" | "in";
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly bytes: Uint8Array;
+}
+
+export interface EnbUserPlaneOptions {
+  /** Our Xw-U address: the eNB GTP Tunnel Endpoint's transport layer address. */
+  readonly address: string;
+  /** Our GTP-U port (2152; the SeGW sends to 2152). */
+  readonly port?: number;
+  /** The SeGW's GTP-U port (2152 unless it was configured otherwise). */
+  readonly segwPort?: number;
+  readonly tap?: (d: XwuDatagram) => void;
+}
+
+function randomTeid(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+}
+
+export class EnbUserPlane {
+  readonly counters = new Counters();
+  private readonly byTeid = new Map<number, UplinkBinding>();
+
+  private constructor(
+    private readonly o: EnbUserPlaneOptions,
+    private readonly socket: UdpSocket,
+  ) {}
+
+  /** Binds address:port. @throws the bind error. */
+  static async open(o: EnbUserPlaneOptions): Promise<EnbUserPlane> {
+    const holder: { up?: EnbUserPlane } = {};
+    const socket = await openUdpSocket(o.address, o.port ?? GTPU_UDP_PORT, (bytes, from) => holder.up?.receive(bytes, from));
+    return (holder.up = new EnbUserPlane(o, socket));
+  }
+
+  get local(): Endpoint {
+    return this.socket.local;
+  }
+
+  /** A fresh non-zero TEID for a UE's uplink tunnel (TS 29.281: TEID 0 is for signalling). */
+  bind(binding: UplinkBinding): number {
+    for (;;) {
+      const teid = randomTeid();
+      if (teid !== 0 && !this.byTeid.has(teid)) {
+        this.byTeid.set(teid, binding);
+        return teid;
+      }
+    }
+  }
+
+  unbind(teid: number): void {
+    this.byTeid.delete(teid);
+  }
+
+  /** Sends one downlink SDU of `drbId`; false if the SDU is not an IP packet (LWIPEP types it by EtherType). */
+  sendDownlink(segw: { readonly address: string; readonly teid: number }, drbId: number, sdu: Uint8Array): boolean {
+    const lwipep = lwipepForSdu(drbId, sdu);
+    if (!lwipep) {
+      this.counters.add('xwu_dropped{reason="not-ip"}');
+      return false;
+    }
+    const to = { address: segw.address, port: this.o.segwPort ?? GTPU_UDP_PORT };
+    const gpdu = encodeGpdu(segw.teid, lwipep);
+    this.o.tap?.({ direction: "out", local: this.local, remote: to, bytes: gpdu });
+    this.socket.send(gpdu, to);
+    this.counters.add("xwu_downlink_packets");
+    return true;
+  }
+
+  private receive(bytes: Uint8Array, from: Endpoint): void {
+    this.o.tap?.({ direction: "in", local: this.local, remote: from, bytes });
+    const m = decodeGtpu(bytes);
+    if (!m.ok) return this.counters.add('xwu_dropped{reason="bad-gtpu"}');
+    if (m.value.kind === "echo-request") return this.socket.send(encodeEchoResponse(m.value.header.sequence ?? 0), from);
+    if (m.value.kind !== "g-pdu") return this.counters.add(`xwu_signalling{kind="${m.value.kind}"}`);
+    const binding = this.byTeid.get(m.value.header.teid);
+    if (!binding) return this.counters.add('xwu_dropped{reason="unknown-teid"}');
+    if (from.address !== binding.segwAddress) return this.counters.add('xwu_dropped{reason="not-from-segw"}');
+    const lwipep = decodeLwipep(m.value.payload);
+    if (!lwipep.ok) return this.counters.add('xwu_dropped{reason="bad-lwipep"}');
+    this.counters.add("xwu_uplink_packets");
+    binding.deliver(lwipep.value.drbId, lwipep.value.payload.slice());
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,243 @@
+// A loopback LWIP lab for the scenario tests: a development PKI in a temp folder, a real LWIP-SeGW
+// (startSegw) on one loopback address, one eNB (LwipEnb) with its Xw-U socket on another, and UEs
+// in the same process, each on its own loopback address with the SeGW's unprivileged IKE ports,
+// joined to the eNB by in-process simulated air links. Waits are event-driven with deadlines.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDevPki } from "../../../src/pki/dev-pki.js";
+import { writePkiFiles } from "../../../src/pki/write-files.js";
+import { readFileSync } from "node:fs";
+import { parseSegwConfig } from "../../../src/segw/config.js";
+import { startSegw, type Segw } from "../../../src/segw/daemon.js";
+import { silentLogger } from "../../../src/io/log.js";
+import { IkeNode } from "../../../src/ike/ike-node.js";
+import { IkeUdpSockets } from "../../../src/io/udp.js";
+import { EspTunnels } from "../../../src/dataplane/esp-tunnels.js";
+import { Counters } from "../../../src/io/counters.js";
+import { systemClock } from "../../../src/io/clock.js";
+import { IdType } from "../../../src/ike/registry.js";
+import { selectorFromCidr } from "../../../src/ike/traffic-selector.js";
+import { parseProposalList } from "../../../src/ike/proposal.js";
+import type { IkeEvent } from "../../../src/ike/events.js";
+import type { IkeTiming } from "../../../src/ike/context.js";
+import { createAirLinkPair } from "../../../src/lwip/air-interface.js";
+import { LwipEnb } from "../../../src/lwip/enb.js";
+import { LwipUe } from "../../../src/lwip/ue.js";
+import type { LwipEvent } from "../../../src/lwip/events.js";
+import type { Cell } from "../../../src/lwip/air-frames.js";
+import { readProbe, TrafficCounters } from "../../../src/lwip/traffic.js";
+
+/** Addresses of one lab: `net` is the first three octets of a loopback /24 no other test file uses. */
+export function labAddresses(net: string) {
+  return { segw: `${net}.1`, enbGtp: `${net}.2`, ue: (i: number) => `${net}.${10 + i}`, rogue: `${net}.250` };
+}
+
+/** The SeGW's IKE ports: unprivileged, the same on every UE address. */
+export const IKE_PORT = 10500;
+export const NATT_PORT = 14500;
+export const ENB_LWIP_ENDPOINT = "198.18.1.1";
+export const CELLS: readonly Cell[] = [{ physCellId: 1, dlEarfcn: 1300 }, { physCellId: 2, dlEarfcn: 1300 }];
+/** A cell of another eNB: a handover there takes the UE away. */
+export const FOREIGN_CELL: Cell = { physCellId: 77, dlEarfcn: 3100 };
+
+/** Every LWIP event of the lab, in order, with waits that look at what is already there. */
+export class EventLog {
+  readonly events: LwipEvent[] = [];
+  private waiters: { match: (e: LwipEvent) => boolean; resolve: (e: LwipEvent) => void }[] = [];
+
+  push(e: LwipEvent): void {
+    this.events.push(e);
+    for (const w of this.waiters.filter((x) => x.match(e))) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
+  }
+
+  /** The position to wait from. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** The first event at or after `from` that matches, waiting for it up to `ms`. */
+  waitFor(match: (e: LwipEvent) => boolean, what: string, from = 0, ms = 5000): Promise<LwipEvent> {
+    const seen = this.events.slice(from).find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      }, ms);
+      const waiter = { match, resolve: (e: LwipEvent) => { clearTimeout(timer); resolve(e); } };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Events of `ue` from `from` on. */
+  of(ue: string, from = 0): LwipEvent[] {
+    return this.events.slice(from).filter((e) => e.ue === ue);
+  }
+}
+
+/** Shorthand for waits: event name, node, UE. */
+export function is(event: LwipEvent["event"], node: "eNB" | "UE", ue: string) {
+  return (e: LwipEvent) => e.event === event && e.node === node && e.ue === ue;
+}
+
+export interface LabUe {
+  readonly ue: LwipUe;
+  readonly kenb: Uint8Array;
+  /** Every LWIP-PSK buffer the UE derived (the UE's own, to check zeroization) and a copy taken at derivation. */
+  readonly psks: { readonly buffer: Uint8Array; readonly copy: Uint8Array }[];
+  readonly traffic: TrafficCounters;
+}
+
+export interface Lab {
+  readonly segw: Segw;
+  readonly enb: LwipEnb;
+  readonly log: EventLog;
+  readonly enbTraffic: TrafficCounters;
+  readonly addresses: ReturnType<typeof labAddresses>;
+  addUe(i: number, opts?: { readonly ikeTiming?: IkeTiming }): Promise<LabUe>;
+  stop(): Promise<void>;
+}
+
+function segwYaml(a: ReturnType<typeof labAddresses>): string {
+  return `
+ike: { listen: ${a.segw}, ikePort: ${IKE_PORT}, nattPort: ${NATT_PORT}, dpdSeconds: 0 }
+pools: [198.18.64.0/24]
+controlApi: { listen: ${a.segw}, port: 0, tls: { cert: segw.pem, key: segw-key.pem, ca: ca.pem } }
+enbs:
+  - { name: alpha, certificateIdentity: alpha, lwipEndpoints: [${ENB_LWIP_ENDPOINT}], gtpAddress: ${a.enbGtp} }
+gtpu: { listen: ${a.segw}, port: 2152 }
+log: { level: error }
+`;
+}
+
+/** A SeGW on the loopback /24 `net`, its PKI files in `dir`. */
+export interface SegwLab {
+  readonly segw: Segw;
+  readonly dir: string;
+  readonly addresses: ReturnType<typeof labAddresses>;
+  pem(name: string): string;
+  readonly apiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a development PKI and a SeGW on the loopback /24 `net`. */
+export async function startSegwLab(net: string): Promise<SegwLab> {
+  const addresses = labAddresses(net);
+  const dir = mkdtempSync(join(tmpdir(), "lwip-lab-"));
+  const files = await createDevPki({ enbs: ["alpha"], segwName: "segw", segwAddresses: [addresses.segw], days: 1 });
+  const written = writePkiFiles(dir, files, false);
+  if (!written.ok) throw new Error(written.error);
+  const config = parseSegwConfig(segwYaml(addresses), dir);
+  if (!config.ok) throw new Error(config.error.message);
+  const segw = await startSegw(config.value, { log: silentLogger });
+  return {
+    segw, dir, addresses,
+    pem: (name) => readFileSync(join(dir, name), "utf8"),
+    apiUrl: `https://${addresses.segw}:${segw.controlApiPort}`,
+    async stop() {
+      await segw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts PKI, SeGW and eNB on the loopback /24 `net`. */
+export async function startLab(net: string): Promise<Lab> {
+  const base = await startSegwLab(net);
+  const { segw, addresses, pem } = base;
+  const log = new EventLog();
+  const kenbs = new Map<string, Uint8Array>();
+  const enbTraffic = new TrafficCounters();
+  const enb = await LwipEnb.start({
+    controlApi: { api: base.apiUrl, cert: pem("enb-alpha.pem"), key: pem("enb-alpha-key.pem"), ca: pem("ca.pem") },
+    segwAddress: addresses.segw,
+    gtpAddress: addresses.enbGtp,
+    cells: CELLS,
+    kenbFor: (id) => kenbs.get(id),
+    onEvent: (e) => log.push(e),
+    onSdu: (_ue, drbId, sdu, path) => {
+      const p = readProbe(sdu);
+      if (p) enbTraffic.received(drbId, p.direction, path);
+    },
+  });
+  const ues: LwipUe[] = [];
+  return {
+    segw, enb, log, enbTraffic, addresses,
+    async addUe(i, opts = {}) {
+      const ueId = `ue${i}`;
+      const kenb = globalThis.crypto.getRandomValues(new Uint8Array(32));
+      kenbs.set(ueId, kenb);
+      const psks: LabUe["psks"][number][] = [];
+      const traffic = new TrafficCounters();
+      const pair = createAirLinkPair();
+      enb.attach(pair.enb);
+      const ue = await LwipUe.start({
+        ueId, kenb, wlanMac: new Uint8Array([2, 0, 0, 0, 0, i]), link: pair.ue,
+        wlanAddress: addresses.ue(i), ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT,
+        ikeTiming: opts.ikeTiming ?? { retransmitMs: [500, 1000, 2000], halfOpenMs: 30_000, dpdMs: 0 },
+        onEvent: (e) => log.push(e),
+        onPskDerived: (buffer) => psks.push({ buffer, copy: buffer.slice() }),
+        onSdu: (drbId, sdu, path) => {
+          const p = readProbe(sdu);
+          if (p) traffic.received(drbId, p.direction, path);
+        },
+      });
+      ues.push(ue);
+      return { ue, kenb, psks, traffic };
+    },
+    async stop() {
+      for (const ue of ues) ue.stop();
+      await enb.stop();
+      await base.stop();
+    },
+  };
+}
+
+/**
+ * An IKEv2 initiator outside the lab's UEs, to show what the SeGW accepts: one handshake with the
+ * given IDi and PSK from `address`; resolves "up" or the failure's reason.
+ */
+export async function tryHandshake(address: string, segw: string, idi: Uint8Array, psk: Uint8Array): Promise<string> {
+  const events: IkeEvent[] = [];
+  let settle: (r: string) => void = () => {};
+  const done = new Promise<string>((resolve) => (settle = resolve));
+  const counters = new Counters();
+  const io: { sockets?: IkeUdpSockets } = {};
+  const tunnels = new EspTunnels({ sendEsp: (p, r) => io.sockets?.sendEsp(p, r), deliver: () => {} }, counters);
+  const node = new IkeNode({
+    clock: systemClock, random: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
+    sender: { send: (m, l, r) => io.sockets?.sendIke(m, l, r) }, sink: tunnels, log: silentLogger, counters,
+    timing: { retransmitMs: [300, 600], halfOpenMs: 5000, dpdMs: 0 },
+    onEvent: (e) => {
+      events.push(e);
+      if (e.event === "ike-sa-up") settle("up");
+      if (e.event === "ike-sa-failed") settle(e.reason);
+    },
+  });
+  io.sockets = await IkeUdpSockets.open({ address, ikePort: IKE_PORT, nattPort: NATT_PORT }, {
+    onIke: (m, r, l) => node.receive(m, r, l),
+    onEsp: (p, spi, r) => tunnels.receive(p, spi, r),
+  });
+  const specs = (t: string, k: "ike" | "esp") => {
+    const r = parseProposalList(t, k);
+    if (!r.ok) throw new Error(r.error);
+    return r.specs;
+  };
+  const any = selectorFromCidr({ address: new Uint8Array(4), prefixLength: 0 });
+  node.initiate({
+    local: { address, port: IKE_PORT }, remote: { address: segw, port: IKE_PORT },
+    idi: { idType: IdType.ID_KEY_ID, data: idi }, psk,
+    ikeProposals: specs("aes128gcm16-prfsha256-ecp256", "ike"), espProposals: specs("aes128gcm16", "esp"),
+    tsi: [any], tsr: [any], requestVirtualIp: true, nattPorts: { local: NATT_PORT, remote: NATT_PORT },
+  });
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
+  const result = await Promise.race([done, timeout]);
+  node.shutdown();
+  await new Promise((r) => setTimeout(r, 20));
+  io.sockets.close();
+  return result;
+}
