@@ -8,6 +8,7 @@ import { UsageError, EXIT_USAGE } from "./usage-error.js";
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
+  demo: { summary: "the main job: SeGW, eNB and UEs on loopback through every procedure of clause 16 (--ues N --out DIR --json)", load: async () => (await import("./demo-command.js")).runDemoCommand },
   kdf: { summary: "3GPP key derivations: lwip kdf lwip-psk --kenb <hex> --counter <n>", load: async () => (await import("./kdf-command.js")).runKdf },
   ike: { summary: "IKEv2 peers: lwip ike responder|initiator ...", load: async () => (await import("./ike-command.js")).runIke },
   segw: { summary: "the LWIP-SeGW daemon (--config file.yaml) and its control client (ctl)", load: async () => (await import("./segw-command.js")).runSegw },

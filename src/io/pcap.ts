@@ -15,6 +15,12 @@ const SNAPLEN = 65535;
 export class PcapRecorder {
   private readonly records: Uint8Array[] = [];
 
+  /**
+   * @param portMap ports to write as others, e.g. unprivileged IKE ports as 500/4500 so that
+   * Wireshark decodes them as IKE and ESP-in-UDP without extra options.
+   */
+  constructor(private readonly portMap: Readonly<Record<number, number>> = {}) {}
+
   get packets(): number {
     return this.records.length;
   }
@@ -24,7 +30,8 @@ export class PcapRecorder {
     const src = parseIp(from.address);
     const dst = parseIp(to.address);
     if (!src || !dst || src.length !== dst.length) return;
-    const packet = encodeUdpPacket({ src, dst, srcPort: from.port, dstPort: to.port, payload });
+    const port = (p: number) => this.portMap[p] ?? p;
+    const packet = encodeUdpPacket({ src, dst, srcPort: port(from.port), dstPort: port(to.port), payload });
     const record = new Uint8Array(16 + packet.length);
     const v = new DataView(record.buffer);
     v.setUint32(0, Math.floor(ms / 1000), true);

@@ -162,6 +162,9 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     const session = sessions.get(idi);
     log.info("segw", "UE released", { idi, enb: entry.enbName, reason });
     if (!session) return;
+    // Released now: no more forwarding for this UE while the Delete is on its way (the UE may be unreachable).
+    sessions.remove(idi);
+    userPlane.releaseUe(session.binding);
     session.releasedByEnb = true;
     node.deleteIke(session.sa);
     // The entry is gone already, so the SA's end cannot report it later: tell the eNB now.

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toHex } from "../../src/wire/hex.js";
-import { IKE_PORT, NATT_PORT, startSegwLab, type SegwLab } from "./support/lwip-lab.js";
+import { IKE_PORT, NATT_PORT, startSegwLab, type SegwLab } from "../../src/demo/lab.js";
 import { JsonChild, type JsonLine } from "./support/json-child.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "support", "lwip-cli.js");

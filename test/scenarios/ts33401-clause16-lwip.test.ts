@@ -9,7 +9,7 @@ import { deriveKenbStar } from "../../src/lwip/as-security.js";
 import type { DrbConfig, LwipEvent, LwipEventOf } from "../../src/lwip/events.js";
 import { probeSdu } from "../../src/lwip/traffic.js";
 import { fromHex } from "../../src/wire/hex.js";
-import { CELLS, FOREIGN_CELL, is, startLab, tryHandshake, type Lab, type LabUe } from "./support/lwip-lab.js";
+import { CELLS, FOREIGN_CELL, is, startLab, tryHandshake, type Lab, type LabUe } from "../../src/demo/lab.js";
 
 let lab: Lab;
 

@@ -1,32 +1,34 @@
-// A loopback LWIP lab for the scenario tests: a development PKI in a temp folder, a real LWIP-SeGW
-// (startSegw) on one loopback address, one eNB (LwipEnb) with its Xw-U socket on another, and UEs
-// in the same process, each on its own loopback address with the SeGW's unprivileged IKE ports,
-// joined to the eNB by in-process simulated air links. Waits are event-driven with deadlines.
-import { mkdtempSync, rmSync } from "node:fs";
+/**
+ * A loopback LWIP lab, for `lwip demo` and the scenario tests: a development PKI in a temp folder, a
+ * real LWIP-SeGW (startSegw) on one loopback address, one eNB (LwipEnb) with its Xw-U socket on
+ * another, and UEs in the same process, each on its own loopback address with the SeGW's
+ * unprivileged IKE ports, joined to the eNB by in-process simulated air links (the only simulated
+ * part). Waits are event-driven with deadlines.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDevPki } from "../../../src/pki/dev-pki.js";
-import { writePkiFiles } from "../../../src/pki/write-files.js";
-import { readFileSync } from "node:fs";
-import { parseSegwConfig } from "../../../src/segw/config.js";
-import { startSegw, type Segw } from "../../../src/segw/daemon.js";
-import { silentLogger } from "../../../src/io/log.js";
-import { IkeNode } from "../../../src/ike/ike-node.js";
-import { IkeUdpSockets } from "../../../src/io/udp.js";
-import { EspTunnels } from "../../../src/dataplane/esp-tunnels.js";
-import { Counters } from "../../../src/io/counters.js";
-import { systemClock } from "../../../src/io/clock.js";
-import { IdType } from "../../../src/ike/registry.js";
-import { selectorFromCidr } from "../../../src/ike/traffic-selector.js";
-import { parseProposalList } from "../../../src/ike/proposal.js";
-import type { IkeEvent } from "../../../src/ike/events.js";
-import type { IkeTiming } from "../../../src/ike/context.js";
-import { createAirLinkPair } from "../../../src/lwip/air-interface.js";
-import { LwipEnb } from "../../../src/lwip/enb.js";
-import { LwipUe } from "../../../src/lwip/ue.js";
-import type { LwipEvent } from "../../../src/lwip/events.js";
-import type { Cell } from "../../../src/lwip/air-frames.js";
-import { readProbe, TrafficCounters } from "../../../src/lwip/traffic.js";
+import { createDevPki } from "../pki/dev-pki.js";
+import { writePkiFiles } from "../pki/write-files.js";
+import { parseSegwConfig } from "../segw/config.js";
+import { startSegw, type Segw } from "../segw/daemon.js";
+import { silentLogger } from "../io/log.js";
+import { IkeNode } from "../ike/ike-node.js";
+import { IkeUdpSockets } from "../io/udp.js";
+import { EspTunnels } from "../dataplane/esp-tunnels.js";
+import { Counters } from "../io/counters.js";
+import { systemClock } from "../io/clock.js";
+import { IdType } from "../ike/registry.js";
+import { selectorFromCidr } from "../ike/traffic-selector.js";
+import { parseProposalList } from "../ike/proposal.js";
+import type { IkeEvent } from "../ike/events.js";
+import type { IkeTiming, KeyExport } from "../ike/context.js";
+import { createAirLinkPair } from "../lwip/air-interface.js";
+import { LwipEnb } from "../lwip/enb.js";
+import { LwipUe } from "../lwip/ue.js";
+import type { LwipEvent } from "../lwip/events.js";
+import type { Cell } from "../lwip/air-frames.js";
+import { readProbe, TrafficCounters } from "../lwip/traffic.js";
 
 /** Addresses of one lab: `net` is the first three octets of a loopback /24 no other test file uses. */
 export function labAddresses(net: string) {
@@ -97,6 +99,8 @@ export interface Lab {
   readonly enb: LwipEnb;
   readonly log: EventLog;
   readonly enbTraffic: TrafficCounters;
+  /** What the eNB received, per UE. */
+  enbTrafficOf(ueId: string): TrafficCounters;
   readonly addresses: ReturnType<typeof labAddresses>;
   addUe(i: number, opts?: { readonly ikeTiming?: IkeTiming }): Promise<LabUe>;
   stop(): Promise<void>;
@@ -124,8 +128,13 @@ export interface SegwLab {
   stop(): Promise<void>;
 }
 
+export interface LabOptions {
+  /** Debugging only (the demo's --out): every IKE and ESP key of the SeGW and the UEs. */
+  readonly exportKeys?: (k: KeyExport) => void;
+}
+
 /** Starts a development PKI and a SeGW on the loopback /24 `net`. */
-export async function startSegwLab(net: string): Promise<SegwLab> {
+export async function startSegwLab(net: string, opts: LabOptions = {}): Promise<SegwLab> {
   const addresses = labAddresses(net);
   const dir = mkdtempSync(join(tmpdir(), "lwip-lab-"));
   const files = await createDevPki({ enbs: ["alpha"], segwName: "segw", segwAddresses: [addresses.segw], days: 1 });
@@ -133,7 +142,7 @@ export async function startSegwLab(net: string): Promise<SegwLab> {
   if (!written.ok) throw new Error(written.error);
   const config = parseSegwConfig(segwYaml(addresses), dir);
   if (!config.ok) throw new Error(config.error.message);
-  const segw = await startSegw(config.value, { log: silentLogger });
+  const segw = await startSegw(config.value, { log: silentLogger, ...(opts.exportKeys ? { exportKeys: opts.exportKeys } : {}) });
   return {
     segw, dir, addresses,
     pem: (name) => readFileSync(join(dir, name), "utf8"),
@@ -146,12 +155,18 @@ export async function startSegwLab(net: string): Promise<SegwLab> {
 }
 
 /** Starts PKI, SeGW and eNB on the loopback /24 `net`. */
-export async function startLab(net: string): Promise<Lab> {
-  const base = await startSegwLab(net);
+export async function startLab(net: string, labOpts: LabOptions = {}): Promise<Lab> {
+  const base = await startSegwLab(net, labOpts);
   const { segw, addresses, pem } = base;
   const log = new EventLog();
   const kenbs = new Map<string, Uint8Array>();
   const enbTraffic = new TrafficCounters();
+  const perUe = new Map<string, TrafficCounters>();
+  const enbTrafficOf = (ueId: string): TrafficCounters => {
+    const c = perUe.get(ueId) ?? new TrafficCounters();
+    perUe.set(ueId, c);
+    return c;
+  };
   const enb = await LwipEnb.start({
     controlApi: { api: base.apiUrl, cert: pem("enb-alpha.pem"), key: pem("enb-alpha-key.pem"), ca: pem("ca.pem") },
     segwAddress: addresses.segw,
@@ -159,14 +174,16 @@ export async function startLab(net: string): Promise<Lab> {
     cells: CELLS,
     kenbFor: (id) => kenbs.get(id),
     onEvent: (e) => log.push(e),
-    onSdu: (_ue, drbId, sdu, path) => {
+    onSdu: (ue, drbId, sdu, path) => {
       const p = readProbe(sdu);
-      if (p) enbTraffic.received(drbId, p.direction, path);
+      if (!p) return;
+      enbTraffic.received(drbId, p.direction, path);
+      enbTrafficOf(ue).received(drbId, p.direction, path);
     },
   });
   const ues: LwipUe[] = [];
   return {
-    segw, enb, log, enbTraffic, addresses,
+    segw, enb, log, enbTraffic, enbTrafficOf, addresses,
     async addUe(i, opts = {}) {
       const ueId = `ue${i}`;
       const kenb = globalThis.crypto.getRandomValues(new Uint8Array(32));
@@ -180,6 +197,7 @@ export async function startLab(net: string): Promise<Lab> {
         wlanAddress: addresses.ue(i), ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT,
         ikeTiming: opts.ikeTiming ?? { retransmitMs: [500, 1000, 2000], halfOpenMs: 30_000, dpdMs: 0 },
         onEvent: (e) => log.push(e),
+        ...(labOpts.exportKeys ? { exportKeys: labOpts.exportKeys } : {}),
         onPskDerived: (buffer) => psks.push({ buffer, copy: buffer.slice() }),
         onSdu: (drbId, sdu, path) => {
           const p = readProbe(sdu);
@@ -197,12 +215,20 @@ export async function startLab(net: string): Promise<Lab> {
   };
 }
 
-/**
- * An IKEv2 initiator outside the lab's UEs, to show what the SeGW accepts: one handshake with the
- * given IDi and PSK from `address`; resolves "up" or the failure's reason.
- */
-export async function tryHandshake(address: string, segw: string, idi: Uint8Array, psk: Uint8Array): Promise<string> {
-  const events: IkeEvent[] = [];
+/** An IKEv2 initiator outside the lab's UEs (an attacker, or a UE of the demo's attacks). */
+export interface IkeClient {
+  /** "up", or the failure's reason (e.g. AUTHENTICATION_FAILED), or "timeout". */
+  readonly result: string;
+  readonly virtualIp: Uint8Array | undefined;
+  /** Sends an inner IP packet through the tunnel (false when there is none or the SA's selectors refuse it). */
+  send(innerPacket: Uint8Array): boolean;
+  /** Sends it protected with the SA but without our own selector check: what a misbehaving UE can do. */
+  sendUnchecked(innerPacket: Uint8Array): boolean;
+  close(): Promise<void>;
+}
+
+/** One handshake with the given IDi and PSK from `address` to the SeGW; the SA stays up until close(). */
+export async function openIkeClient(address: string, segw: string, idi: Uint8Array, psk: Uint8Array): Promise<IkeClient> {
   let settle: (r: string) => void = () => {};
   const done = new Promise<string>((resolve) => (settle = resolve));
   const counters = new Counters();
@@ -212,9 +238,8 @@ export async function tryHandshake(address: string, segw: string, idi: Uint8Arra
     clock: systemClock, random: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
     sender: { send: (m, l, r) => io.sockets?.sendIke(m, l, r) }, sink: tunnels, log: silentLogger, counters,
     timing: { retransmitMs: [300, 600], halfOpenMs: 5000, dpdMs: 0 },
-    onEvent: (e) => {
-      events.push(e);
-      if (e.event === "ike-sa-up") settle("up");
+    onEvent: (e: IkeEvent) => {
+      if (e.event === "child-sa-up") settle("up");
       if (e.event === "ike-sa-failed") settle(e.reason);
     },
   });
@@ -228,7 +253,7 @@ export async function tryHandshake(address: string, segw: string, idi: Uint8Arra
     return r.specs;
   };
   const any = selectorFromCidr({ address: new Uint8Array(4), prefixLength: 0 });
-  node.initiate({
+  const sa = node.initiate({
     local: { address, port: IKE_PORT }, remote: { address: segw, port: IKE_PORT },
     idi: { idType: IdType.ID_KEY_ID, data: idi }, psk,
     ikeProposals: specs("aes128gcm16-prfsha256-ecp256", "ike"), espProposals: specs("aes128gcm16", "esp"),
@@ -236,8 +261,29 @@ export async function tryHandshake(address: string, segw: string, idi: Uint8Arra
   });
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
   const result = await Promise.race([done, timeout]);
-  node.shutdown();
-  await new Promise((r) => setTimeout(r, 20));
-  io.sockets.close();
-  return result;
+  const sockets = io.sockets;
+  return {
+    result,
+    virtualIp: sa.virtualIp,
+    send: (packet) => tunnels.send(sa, packet),
+    sendUnchecked: (packet) => {
+      const t = tunnels.findOutbound(sa);
+      const esp = t?.outbound.encapsulate(packet, 4);
+      if (!t || !esp || !(esp instanceof Uint8Array)) return false;
+      sockets.sendEsp(esp, sa.remote);
+      return true;
+    },
+    async close() {
+      node.shutdown();
+      await new Promise((r) => setTimeout(r, 20));
+      sockets.close();
+    },
+  };
+}
+
+/** One handshake attempt, then close: "up" or the failure's reason. */
+export async function tryHandshake(address: string, segw: string, idi: Uint8Array, psk: Uint8Array): Promise<string> {
+  const client = await openIkeClient(address, segw, idi, psk);
+  await client.close();
+  return client.result;
 }
