@@ -129,7 +129,7 @@ function configYaml(pki: string): string {
 pools: [198.18.64.0/18]
 controlApi: { listen: ${SEGW.address}, port: 0, tls: { cert: ${pki}/segw.pem, key: ${pki}/segw-key.pem, ca: ${pki}/ca.pem } }
 enbs: [{ name: alpha, certificateIdentity: alpha, lwipEndpoints: [${LWIP_ENDPOINT}], gtpAddress: ${ENB_GTP} }]
-gtpu: { listen: ${SEGW.address}, port: 0 }
+gtpu: { listen: ${SEGW.address}, port: 0, ndsIp: platform }
 provisioning: { windowSeconds: 300, maxEntries: 1000000 }
 rateLimits: { ikeSaInitPerSourcePerSecond: ${HIGH}, ikeSaInitPerSecond: ${HIGH}, halfOpenCookieThreshold: ${HIGH}, halfOpenMax: ${HIGH},
   uePacketsPerSecond: ${HIGH}, ueBytesPerSecond: ${HIGH}, enbPacketsPerSecond: ${HIGH}, enbBytesPerSecond: ${HIGH} }

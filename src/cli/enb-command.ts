@@ -23,11 +23,15 @@ export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> 
                 --segw <address> --gtp-address <address> --air <unix:/path | tcp:host:port>
                 --ue <id>=<KeNB hex> [--ue ...] [--cell <pci>:<earfcn> ...] [--window-seconds <s>]
                 [--gtp-port 2152] [--segw-gtp-port 2152] [--echo] [--log-level info]
+                [--nds-ip builtin|platform] [--ike-port 500] [--natt-port 4500] [--segw-ike-port 500] [--segw-natt-port 4500]
   The eNB LWIP function (TS 33.401 clause 16). --api/--cert/--key/--ca: the SeGW control API and
   this eNB's client certificate (lwip pki init). --segw: the SeGW address given to UEs over RRC.
   --gtp-address: our Xw-U address (the SeGW's enbs[].gtpAddress). --air: where UEs attach (the
   SIMULATED LTE air interface). --ue: each UE's KeNB (the simulated MME). --cell: our cells, the
   first serves attaching UEs (default 1:1300). --echo: send every uplink probe back downlink.
+  --nds-ip builtin (default): GTP-U only inside an IKEv2/ESP SA with the SeGW, authenticated with the
+  --cert/--key certificate (TS 33.401 16.1, TS 33.210); --ike-port/--natt-port: ours for it,
+  --segw-ike-port/--segw-natt-port: the SeGW's. platform: plain GTP-U, protected by the host.
   Commands on stdin, one JSON object per line ("ue" names the UE, "id" is echoed in the result):
     {"cmd":"setup-lwip","ue":"ue1","drbs":[{"drbId":1,"type":"lwip"}]}   types: lwip, lwip-DL-only, lwip-UL-only, eutran
     {"cmd":"add-drb","ue":"ue1","drbId":2,"type":"lwip-DL-only"}   {"cmd":"delete-drb","ue":"ue1","drbId":2}
@@ -83,7 +87,16 @@ const OPTIONS = {
   segw: { type: "string" }, "gtp-address": { type: "string" }, "gtp-port": { type: "string" }, "segw-gtp-port": { type: "string" },
   air: { type: "string" }, ue: { type: "string", multiple: true }, cell: { type: "string", multiple: true },
   "window-seconds": { type: "string" }, echo: { type: "boolean" }, "log-level": { type: "string" }, help: { type: "boolean" },
+  "nds-ip": { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
+  "segw-ike-port": { type: "string" }, "segw-natt-port": { type: "string" },
 } as const;
+
+/** --nds-ip builtin (default): GTP-U only inside an IKEv2/ESP SA with the SeGW, set up with our certificate. */
+function ndsIpOption(values: { readonly "nds-ip"?: string | undefined }): boolean {
+  const mode = values["nds-ip"] ?? "builtin";
+  if (mode !== "builtin" && mode !== "platform") throw new UsageError("--nds-ip must be builtin or platform");
+  return mode === "builtin";
+}
 
 export async function runEnb(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
@@ -111,6 +124,12 @@ export async function runEnb(args: string[]): Promise<number> {
     gtpPort: parsePort(values["gtp-port"], 2152, "--gtp-port"),
     segwGtpPort: parsePort(values["segw-gtp-port"], 2152, "--segw-gtp-port"),
     ...(window !== undefined ? { windowSeconds: window } : {}),
+    ...(ndsIpOption(values) ? {
+      ndsIp: {
+        ikePort: parsePort(values["ike-port"], 500, "--ike-port"), nattPort: parsePort(values["natt-port"], 4500, "--natt-port"),
+        segwIkePort: parsePort(values["segw-ike-port"], 500, "--segw-ike-port"), segwNattPort: parsePort(values["segw-natt-port"], 4500, "--segw-natt-port"),
+      },
+    } : {}),
     onEvent: printJson,
     onSdu: (ueId, drbId, sdu, path) => {
       const p = readProbe(sdu);

@@ -12,6 +12,7 @@ import { Counters } from "../io/counters.js";
 import { openUdpSocket, type UdpSocket } from "../io/udp-socket.js";
 import { decodeLwipep } from "../lwipep/lwipep.js";
 import { lwipepForSdu } from "./lwip-inner.js";
+import { EnbNdsIp, type EnbNdsIpOptions } from "./enb-nds-ip.js";
 
 /** Where the uplink of one UE comes from: the SeGW's Xw-U address; and what to call with its SDUs. */
 export interface UplinkBinding {
@@ -35,6 +36,8 @@ export interface EnbUserPlaneOptions {
   /** The SeGW's GTP-U port (2152 unless it was configured otherwise). */
   readonly segwPort?: number;
   readonly tap?: (d: XwuDatagram) => void;
+  /** NDS/IP built in: GTP-U only inside an ESP SA with the SeGW (TS 33.401 16.1); absent: plain UDP (the platform protects it). */
+  readonly ndsIp?: Omit<EnbNdsIpOptions, "address" | "onDatagram">;
 }
 
 function randomTeid(): number {
@@ -48,13 +51,24 @@ export class EnbUserPlane {
   private constructor(
     private readonly o: EnbUserPlaneOptions,
     private readonly socket: UdpSocket,
+    private readonly zb: EnbNdsIp | undefined,
   ) {}
 
-  /** Binds address:port. @throws the bind error. */
+  /** Binds address:port (and, with NDS/IP, starts the SA to the SeGW). @throws the bind error. */
   static async open(o: EnbUserPlaneOptions): Promise<EnbUserPlane> {
     const holder: { up?: EnbUserPlane } = {};
-    const socket = await openUdpSocket(o.address, o.port ?? GTPU_UDP_PORT, (bytes, from) => holder.up?.receive(bytes, from));
-    return (holder.up = new EnbUserPlane(o, socket));
+    const socket = await openUdpSocket(o.address, o.port ?? GTPU_UDP_PORT, (bytes, from) => {
+      // With NDS/IP built in, GTP-U outside the SA is not taken (TS 33.401 16.1).
+      if (o.ndsIp) return holder.up?.counters.add('xwu_dropped{reason="outside-nds-ip"}');
+      holder.up?.receive(bytes, from);
+    });
+    const zb = o.ndsIp ? await EnbNdsIp.open({ ...o.ndsIp, address: o.address, onDatagram: (bytes, from) => holder.up?.receive(bytes, from) }) : undefined;
+    return (holder.up = new EnbUserPlane(o, socket, zb));
+  }
+
+  /** The NDS/IP SA to the SeGW is up (always true without built-in NDS/IP). */
+  get xwuReady(): boolean {
+    return this.zb?.established ?? true;
   }
 
   get local(): Endpoint {
@@ -86,8 +100,13 @@ export class EnbUserPlane {
     const to = { address: segw.address, port: this.o.segwPort ?? GTPU_UDP_PORT };
     const gpdu = encodeGpdu(segw.teid, lwipep);
     this.o.tap?.({ direction: "out", local: this.local, remote: to, bytes: gpdu });
-    this.socket.send(gpdu, to);
     this.counters.add("xwu_downlink_packets");
+    return this.sendGtpu(gpdu, to);
+  }
+
+  private sendGtpu(bytes: Uint8Array, to: Endpoint): boolean {
+    if (this.zb) return this.zb.send(bytes, to);
+    this.socket.send(bytes, to);
     return true;
   }
 
@@ -95,7 +114,7 @@ export class EnbUserPlane {
     this.o.tap?.({ direction: "in", local: this.local, remote: from, bytes });
     const m = decodeGtpu(bytes);
     if (!m.ok) return this.counters.add('xwu_dropped{reason="bad-gtpu"}');
-    if (m.value.kind === "echo-request") return this.socket.send(encodeEchoResponse(m.value.header.sequence ?? 0), from);
+    if (m.value.kind === "echo-request") return void this.sendGtpu(encodeEchoResponse(m.value.header.sequence ?? 0), from);
     if (m.value.kind !== "g-pdu") return this.counters.add(`xwu_signalling{kind="${m.value.kind}"}`);
     const binding = this.byTeid.get(m.value.header.teid);
     if (!binding) return this.counters.add('xwu_dropped{reason="unknown-teid"}');
@@ -107,6 +126,7 @@ export class EnbUserPlane {
   }
 
   close(): void {
+    this.zb?.close();
     this.socket.close();
   }
 }

@@ -18,6 +18,9 @@ import { XwClient, type XwStreamEvent } from "./enb-xw.js";
 import type { DrbConfig, LwipEvent, SduPath } from "./events.js";
 import { lwipDownlink } from "./rrc.js";
 
+/** How long start() waits for the NDS/IP SA before going on without it (it keeps trying). */
+const NDS_IP_SETUP_MS = 10_000;
+
 export interface LwipEnbOptions {
   /** The control API of the SeGW and our client certificate (NDS/IP-protected Xw-C, TS 33.401 16.2.3). */
   readonly controlApi: ControlClientOptions;
@@ -40,6 +43,8 @@ export interface LwipEnbOptions {
   readonly onSdu?: (ueId: string, drbId: number, sdu: Uint8Array, path: SduPath) => void;
   /** Every Xw-U datagram, for captures. */
   readonly xwuTap?: (d: XwuDatagram) => void;
+  /** NDS/IP built in (the SeGW's gtpu.ndsIp: builtin): our IKE ports and the SeGW's; the certificates are controlApi's. */
+  readonly ndsIp?: { readonly ikePort: number; readonly nattPort: number; readonly segwIkePort: number; readonly segwNattPort: number };
 }
 
 /** What the eNB shows of one UE. */
@@ -97,7 +102,12 @@ export class LwipEnb {
       ...(o.gtpPort !== undefined ? { port: o.gtpPort } : {}),
       ...(o.segwGtpPort !== undefined ? { segwPort: o.segwGtpPort } : {}),
       ...(o.xwuTap ? { tap: o.xwuTap } : {}),
+      ...(o.ndsIp ? { ndsIp: { ...o.ndsIp, segwAddress: o.segwAddress, cert: o.controlApi.cert, key: o.controlApi.key, ca: o.controlApi.ca, ...(o.log ? { log: o.log } : {}) } } : {}),
     });
+    // With NDS/IP built in, user data waits for the eNB's SA with the SeGW; give it a moment to come up.
+    const deadline = Date.now() + NDS_IP_SETUP_MS;
+    while (o.ndsIp && !userPlane.xwuReady && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (o.ndsIp && !userPlane.xwuReady) o.log?.warn("lwip", "NDS/IP SA to the SeGW not up yet; GTP-U waits for it", { segw: o.segwAddress });
     return new LwipEnb(o, userPlane, segw);
   }
 

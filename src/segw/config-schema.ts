@@ -107,7 +107,7 @@ const gtpuSection = z.strictObject({
    * NDS/IP protection of Xw-U (TS 33.401 16.1, TS 33.210 Zb): "builtin" carries GTP-U only inside an
    * ESP SA that each eNB sets up with certificates; "platform" leaves it to the host's IPsec.
    */
-  ndsIp: z.enum(["builtin", "platform"]).default("platform"),
+  ndsIp: z.enum(["builtin", "platform"]).default("builtin"),
 });
 
 const provisioningSection = z.strictObject({

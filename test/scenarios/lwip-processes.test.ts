@@ -39,6 +39,7 @@ test("multi-process: lwip enb and lwip ue set up LWIP, carry traffic both ways, 
   const enb = spawnCli("lwip enb", [
     "enb", "--api", lab.apiUrl, "--cert", join(lab.dir, "enb-alpha.pem"), "--key", join(lab.dir, "enb-alpha-key.pem"), "--ca", join(lab.dir, "ca.pem"),
     "--segw", a.segw, "--gtp-address", a.enbGtp, "--air", air, "--ue", `ue1=${kenb}`, "--echo", "--log-level", "warn",
+    "--ike-port", String(IKE_PORT), "--natt-port", String(NATT_PORT), "--segw-ike-port", String(IKE_PORT), "--segw-natt-port", String(NATT_PORT),
   ]);
   await enb.event("enb-ready");
   const ue = spawnCli("lwip ue", [

@@ -57,6 +57,8 @@ enbs:
 gtpu:
   listen: ${SEGW_LAB.segw}
   port: ${SEGW_LAB.gtpuPort}
+  # The GTP-U stand-in for the eNB speaks plain UDP: NDS/IP is the platform's here.
+  ndsIp: platform
 provisioning:
   windowSeconds: ${windowSeconds}
 log:

@@ -1,0 +1,156 @@
+/**
+ * The eNB's side of NDS/IP on Xw-U (TS 33.401 16.1: "The interface between the eNB and the LWIP-SeGW
+ * shall be confidentiality and integrity protected by NDS/IP TS 33.210"): an IKEv2 SA with
+ * certificates to the SeGW (IDi = ID_FQDN, the DNS name of our certificate) and an ESP CHILD SA for
+ * GTP-U between our address and the SeGW's. It is rekeyed before its lifetime ends (both SAs, without
+ * interrupting traffic: the engine installs the new CHILD SA before deleting the old one), and set up
+ * again when it ends (the SeGW restarted, the path died).
+ */
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { parseCertificatesPem } from "../ike/auth/certificates.js";
+import { IkeNode } from "../ike/ike-node.js";
+import type { IkeEvent } from "../ike/events.js";
+import type { Endpoint } from "../ike/endpoint.js";
+import { parseProposalList } from "../ike/proposal.js";
+import { IdType } from "../ike/registry.js";
+import type { IkeSa } from "../ike/sa/ike-sa.js";
+import { formatIp, hostSelector, parseIp } from "../ike/traffic-selector.js";
+import { EspTunnels } from "../dataplane/esp-tunnels.js";
+import { decodeUdpPacket, encodeUdpPacket } from "../inet/udp.js";
+import { systemClock } from "../io/clock.js";
+import { Counters } from "../io/counters.js";
+import { silentLogger, type Logger } from "../io/log.js";
+import { IkeUdpSockets } from "../io/udp.js";
+import { GTPU_UDP_PORT } from "../gtpu/constants.js";
+
+export interface EnbNdsIpOptions {
+  /** Our address (the eNB's Xw-U address) and the SeGW's. */
+  readonly address: string;
+  readonly segwAddress: string;
+  readonly ikePort: number;
+  readonly nattPort: number;
+  readonly segwIkePort: number;
+  readonly segwNattPort: number;
+  /** PEM: our certificate (chain), its key, and the CA of the SeGW's certificate. */
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  /** SA lifetimes: rekey after these (TS 33.210 leaves them to the operator). */
+  readonly childLifetimeMs?: number;
+  readonly ikeLifetimeMs?: number;
+  readonly log?: Logger;
+  /** A GTP-U datagram that came out of the SA. */
+  readonly onDatagram: (gtpu: Uint8Array, from: Endpoint) => void;
+}
+
+const RETRY_MS = 1000;
+const DEFAULT_CHILD_LIFETIME_MS = 3_600_000;
+const DEFAULT_IKE_LIFETIME_MS = 4 * 3_600_000;
+
+/** The first DNS name of a certificate's subjectAltName: our IDi (the SeGW matches it against its configuration). */
+function dnsNameOf(pem: string): string | undefined {
+  const chain = parseCertificatesPem(pem);
+  const san = chain.ok ? chain.value[0]?.x509.subjectAltName : undefined;
+  return san?.split(", ").find((n) => n.startsWith("DNS:"))?.slice(4);
+}
+
+export class EnbNdsIp {
+  readonly counters = new Counters();
+  private sa: IkeSa | undefined;
+  private up = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly o: EnbNdsIpOptions, private readonly node: IkeNode, private readonly tunnels: EspTunnels, private readonly sockets: IkeUdpSockets) {}
+
+  /** Opens the IKE sockets and starts the SA. @throws on bad PEM input or the bind error. */
+  static async open(o: EnbNdsIpOptions): Promise<EnbNdsIp> {
+    const holder: { z?: EnbNdsIp; sockets?: IkeUdpSockets } = {};
+    const counters = new Counters();
+    const tunnels = new EspTunnels({ sendEsp: (p, to) => holder.sockets?.sendEsp(p, to), deliver: (p) => holder.z?.fromTunnel(p) }, counters);
+    const node = new IkeNode({
+      clock: systemClock, random: (n) => new Uint8Array(randomBytes(n)), log: o.log ?? silentLogger, sink: tunnels, counters,
+      sender: { send: (m, l, r) => holder.sockets?.sendIke(m, l, r) },
+      onEvent: (e) => holder.z?.onIkeEvent(e),
+      timing: {
+        retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: 10_000,
+        childRekeyMs: o.childLifetimeMs ?? DEFAULT_CHILD_LIFETIME_MS, ikeRekeyMs: o.ikeLifetimeMs ?? DEFAULT_IKE_LIFETIME_MS,
+      },
+    });
+    holder.sockets = await IkeUdpSockets.open({ address: o.address, ikePort: o.ikePort, nattPort: o.nattPort }, {
+      onIke: (m, r, l) => node.receive(m, r, l),
+      onEsp: (p, spi, r) => tunnels.receive(p, spi, r),
+    });
+    const z = new EnbNdsIp(o, node, tunnels, holder.sockets);
+    holder.z = z;
+    z.initiate();
+    return z;
+  }
+
+  /** True while GTP-U can flow (the CHILD SA is up). */
+  get established(): boolean {
+    return this.up;
+  }
+
+  private initiate(): void {
+    const identity = dnsNameOf(this.o.cert);
+    const chain = parseCertificatesPem(this.o.cert);
+    const anchors = parseCertificatesPem(this.o.ca);
+    const local = parseIp(this.o.address);
+    const segw = parseIp(this.o.segwAddress);
+    const specs = (t: string, k: "ike" | "esp") => {
+      const r = parseProposalList(t, k);
+      return r.ok ? r.specs : [];
+    };
+    if (!identity || !chain.ok || !anchors.ok || !local || !segw) throw new Error("NDS/IP: the eNB certificate needs a DNS name, and the addresses must be IP addresses");
+    this.sa = this.node.initiate({
+      local: { address: this.o.address, port: this.o.ikePort }, remote: { address: this.o.segwAddress, port: this.o.segwIkePort },
+      idi: { idType: IdType.ID_FQDN, data: new TextEncoder().encode(identity) },
+      certificates: { credentials: [{ chain: chain.value, privateKey: createPrivateKey(this.o.key) }], trustAnchors: anchors.value },
+      ikeProposals: specs("aes128gcm16-prfsha256-ecp256", "ike"), espProposals: specs("aes128gcm16", "esp"),
+      tsi: [hostSelector(local)], tsr: [hostSelector(segw)], requestVirtualIp: false,
+      nattPorts: { local: this.o.nattPort, remote: this.o.segwNattPort },
+    });
+  }
+
+  private onIkeEvent(e: IkeEvent): void {
+    if (e.event === "child-sa-up") {
+      this.up = true;
+      this.o.log?.info("lwip", "NDS/IP SA to the SeGW up", { segw: this.o.segwAddress });
+    }
+    const ended = (e.event === "ike-sa-down" && e.reason !== "rekeyed") || e.event === "ike-sa-failed";
+    if (!ended || this.closed) return;
+    this.up = false;
+    this.counters.add("nds_ip_sa_lost");
+    this.o.log?.warn("lwip", "NDS/IP SA to the SeGW lost; setting it up again", { reason: e.reason });
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => !this.closed && this.initiate(), RETRY_MS);
+    this.retry.unref();
+  }
+
+  /** Sends a GTP-U datagram to the SeGW inside the SA; false while there is none. */
+  send(gtpu: Uint8Array, to: Endpoint): boolean {
+    const src = parseIp(this.o.address);
+    const dst = parseIp(to.address);
+    let sa = this.sa;
+    while (sa?.rekeyedTo) sa = sa.rekeyedTo;
+    if (!this.up || !sa || !src || !dst) {
+      this.counters.add("nds_ip_no_sa");
+      return false;
+    }
+    return this.tunnels.send(sa, encodeUdpPacket({ src, dst, srcPort: GTPU_UDP_PORT, dstPort: to.port, payload: gtpu }));
+  }
+
+  private fromTunnel(packet: Uint8Array): void {
+    const d = decodeUdpPacket(packet);
+    if (!d.ok || d.value.dstPort !== GTPU_UDP_PORT) return this.counters.add("nds_ip_not_gtpu");
+    this.o.onDatagram(d.value.payload, { address: formatIp(d.value.src), port: d.value.srcPort });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.node.shutdown();
+    setTimeout(() => this.sockets.close(), 50).unref();
+  }
+}
