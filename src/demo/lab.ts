@@ -171,6 +171,8 @@ export async function startLab(net: string, labOpts: LabOptions = {}): Promise<L
     controlApi: { api: base.apiUrl, cert: pem("enb-alpha.pem"), key: pem("enb-alpha-key.pem"), ca: pem("ca.pem") },
     segwAddress: addresses.segw,
     gtpAddress: addresses.enbGtp,
+    // NDS/IP built in (TS 33.401 16.1): the eNB's GTP-U travels inside its own IKEv2/ESP SA with the SeGW.
+    ndsIp: { ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT },
     cells: CELLS,
     kenbFor: (id) => kenbs.get(id),
     onEvent: (e) => log.push(e),
