@@ -38,6 +38,10 @@ export interface EnbNdsIpOptions {
   /** SA lifetimes: rekey after these (TS 33.210 leaves them to the operator). */
   readonly childLifetimeMs?: number;
   readonly ikeLifetimeMs?: number;
+  /** Liveness checks after this much silence: how soon a restarted SeGW is noticed (default 10 s). */
+  readonly dpdMs?: number;
+  /** IKE retransmission timeouts (default 1, 2, 4 s). */
+  readonly retransmitMs?: readonly number[];
   readonly log?: Logger;
   /** A GTP-U datagram that came out of the SA. */
   readonly onDatagram: (gtpu: Uint8Array, from: Endpoint) => void;
@@ -73,7 +77,7 @@ export class EnbNdsIp {
       sender: { send: (m, l, r) => holder.sockets?.sendIke(m, l, r) },
       onEvent: (e) => holder.z?.onIkeEvent(e),
       timing: {
-        retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: 10_000,
+        retransmitMs: o.retransmitMs ?? [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 10_000,
         childRekeyMs: o.childLifetimeMs ?? DEFAULT_CHILD_LIFETIME_MS, ikeRekeyMs: o.ikeLifetimeMs ?? DEFAULT_IKE_LIFETIME_MS,
       },
     });

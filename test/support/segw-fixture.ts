@@ -12,7 +12,9 @@ import { startSegw, type Segw } from "../../src/segw/daemon.js";
 import { silentLogger } from "../../src/io/log.js";
 
 export interface SegwFixture {
-  readonly segw: Segw;
+  segw: Segw;
+  /** Stops the daemon and starts it again with the same configuration and PKI (a SeGW restart). */
+  restart(): Promise<void>;
   readonly dir: string;
   readonly pki: string;
   stop(): Promise<void>;
@@ -45,12 +47,18 @@ gtpu: { listen: 127.0.0.1, port: ${o.gtpuPort}, ndsIp: ${o.ndsIp} }
 `;
   const config = parseSegwConfig(yaml, dir);
   if (!config.ok) throw new Error(config.error.message);
-  const segw = await startSegw(config.value, { log: silentLogger });
-  return {
-    segw, dir, pki,
+  const cfg = config.value;
+  const fx: SegwFixture = {
+    segw: await startSegw(cfg, { log: silentLogger }),
+    dir, pki,
+    async restart() {
+      await fx.segw.stop();
+      fx.segw = await startSegw(cfg, { log: silentLogger });
+    },
     async stop() {
-      await segw.stop();
+      await fx.segw.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return fx;
 }
