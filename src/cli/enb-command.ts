@@ -23,7 +23,8 @@ export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> 
                 --segw <address> --gtp-address <address> --air <unix:/path | tcp:host:port>
                 --ue <id>=<KeNB hex> [--ue ...] [--cell <pci>:<earfcn> ...] [--window-seconds <s>]
                 [--gtp-port 2152] [--segw-gtp-port 2152] [--echo] [--log-level info]
-                [--nds-ip builtin|platform] [--ike-port 500] [--natt-port 4500] [--segw-ike-port 500] [--segw-natt-port 4500]
+                [--nds-ip builtin|platform] [--segw-backhaul <addr>] [--ike-port 500] [--natt-port 4500]
+                [--segw-ike-port 500] [--segw-natt-port 4500]
   The eNB LWIP function (TS 33.401 clause 16). --api/--cert/--key/--ca: the SeGW control API and
   this eNB's client certificate (lwip pki init). --segw: the SeGW address given to UEs over RRC.
   --gtp-address: our Xw-U address (the SeGW's enbs[].gtpAddress). --air: where UEs attach (the
@@ -31,7 +32,8 @@ export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> 
   first serves attaching UEs (default 1:1300). --echo: send every uplink probe back downlink.
   --nds-ip builtin (default): GTP-U only inside an IKEv2/ESP SA with the SeGW, authenticated with the
   --cert/--key certificate (TS 33.401 16.1, TS 33.210); --ike-port/--natt-port: ours for it,
-  --segw-ike-port/--segw-natt-port: the SeGW's. platform: plain GTP-U, protected by the host.
+  --segw-ike-port/--segw-natt-port: the SeGW's; --segw-backhaul: the SeGW's GTP-U address when it
+  differs from --segw (the SeGW then runs IKE there too). platform: plain GTP-U, protected by the host.
   Commands on stdin, one JSON object per line ("ue" names the UE, "id" is echoed in the result):
     {"cmd":"setup-lwip","ue":"ue1","drbs":[{"drbId":1,"type":"lwip"}]}   types: lwip, lwip-DL-only, lwip-UL-only, eutran
     {"cmd":"add-drb","ue":"ue1","drbId":2,"type":"lwip-DL-only"}   {"cmd":"delete-drb","ue":"ue1","drbId":2}
@@ -88,7 +90,7 @@ const OPTIONS = {
   air: { type: "string" }, ue: { type: "string", multiple: true }, cell: { type: "string", multiple: true },
   "window-seconds": { type: "string" }, echo: { type: "boolean" }, "log-level": { type: "string" }, help: { type: "boolean" },
   "nds-ip": { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
-  "segw-ike-port": { type: "string" }, "segw-natt-port": { type: "string" },
+  "segw-ike-port": { type: "string" }, "segw-natt-port": { type: "string" }, "segw-backhaul": { type: "string" },
 } as const;
 
 /** --nds-ip builtin (default): GTP-U only inside an IKEv2/ESP SA with the SeGW, set up with our certificate. */
@@ -128,6 +130,7 @@ export async function runEnb(args: string[]): Promise<number> {
       ndsIp: {
         ikePort: parsePort(values["ike-port"], 500, "--ike-port"), nattPort: parsePort(values["natt-port"], 4500, "--natt-port"),
         segwIkePort: parsePort(values["segw-ike-port"], 500, "--segw-ike-port"), segwNattPort: parsePort(values["segw-natt-port"], 4500, "--segw-natt-port"),
+        ...(values["segw-backhaul"] ? { segwAddress: values["segw-backhaul"] } : {}),
       },
     } : {}),
     onEvent: printJson,

@@ -24,7 +24,7 @@ export interface Tunnel {
 
 export interface TunnelIo {
   /** Sends an ESP packet to the peer (UDP-encapsulated on the NAT-T port). */
-  sendEsp(packet: Uint8Array, remote: Endpoint): void;
+  sendEsp(packet: Uint8Array, remote: Endpoint, local: Endpoint): void;
   /** A decrypted inner packet that passed the selector check. */
   deliver(innerPacket: Uint8Array, tunnel: Tunnel): void;
   /** The outbound SA is near sequence exhaustion: rekey it (RFC 4303 §3.3.3). */
@@ -136,7 +136,7 @@ export class EspTunnels implements ChildSaSink {
       return false;
     }
     if (t.outbound.needsRekey) this.io.onNeedsRekey?.(t);
-    this.io.sendEsp(out, t.ikeSa.remote);
+    this.io.sendEsp(out, t.ikeSa.remote, t.ikeSa.local);
     this.counters.add("esp_packets_out");
     return true;
   }

@@ -43,6 +43,8 @@ export interface ResponderPolicy {
   readonly espProposals: readonly ProposalSpec[];
   /** IDr we send. */
   readonly localId: Identity;
+  /** IDr by the address the SA runs on, for a responder with several (e.g. WLAN side and backhaul). */
+  readonly localIdFor?: (local: Endpoint) => Identity;
   /** Finds the PSK for an initiator identity; a refusal's reason is logged and counted, never sent. */
   lookupPsk(id: Identity, remote: Endpoint): PskLookup;
   /** Called once the initiator proved the PSK (the SeGW deletes a single-use PSK here). */

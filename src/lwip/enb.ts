@@ -44,7 +44,11 @@ export interface LwipEnbOptions {
   /** Every Xw-U datagram, for captures. */
   readonly xwuTap?: (d: XwuDatagram) => void;
   /** NDS/IP built in (the SeGW's gtpu.ndsIp: builtin): our IKE ports and the SeGW's; the certificates are controlApi's. */
-  readonly ndsIp?: { readonly ikePort: number; readonly nattPort: number; readonly segwIkePort: number; readonly segwNattPort: number };
+  readonly ndsIp?: {
+    readonly ikePort: number; readonly nattPort: number; readonly segwIkePort: number; readonly segwNattPort: number;
+    /** The SeGW's backhaul (Xw-U) address, when it is not the address the UEs are given. */
+    readonly segwAddress?: string;
+  };
 }
 
 /** What the eNB shows of one UE. */
@@ -102,7 +106,7 @@ export class LwipEnb {
       ...(o.gtpPort !== undefined ? { port: o.gtpPort } : {}),
       ...(o.segwGtpPort !== undefined ? { segwPort: o.segwGtpPort } : {}),
       ...(o.xwuTap ? { tap: o.xwuTap } : {}),
-      ...(o.ndsIp ? { ndsIp: { ...o.ndsIp, segwAddress: o.segwAddress, cert: o.controlApi.cert, key: o.controlApi.key, ca: o.controlApi.ca, ...(o.log ? { log: o.log } : {}) } } : {}),
+      ...(o.ndsIp ? { ndsIp: { ...o.ndsIp, segwAddress: o.ndsIp.segwAddress ?? o.segwAddress, cert: o.controlApi.cert, key: o.controlApi.key, ca: o.controlApi.ca, ...(o.log ? { log: o.log } : {}) } } : {}),
     });
     // With NDS/IP built in, user data waits for the eNB's SA with the SeGW; give it a moment to come up.
     const deadline = Date.now() + NDS_IP_SETUP_MS;

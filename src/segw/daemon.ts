@@ -3,11 +3,11 @@
  * IKEv2/ESP (src/ike, src/dataplane); eNBs provision it over the control API and exchange their
  * UEs' LWIPEP packets with it in GTP-U (src/segw/user-plane.ts). This file only connects them.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { EspTunnels, type Tunnel } from "../dataplane/esp-tunnels.js";
 import type { ChildSaSink, KeyExport } from "../ike/context.js";
 import { IkeNode } from "../ike/ike-node.js";
+import { createRandomPool } from "../ike/crypto/random-pool.js";
 import type { IkeEvent } from "../ike/events.js";
 import type { ChildSa } from "../ike/sa/child-sa.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
@@ -57,6 +57,8 @@ const STOP_GRACE_MS = 200;
 
 interface Io {
   ike?: IkeUdpSockets;
+  /** NDS/IP built in, with the backhaul on another address than the UEs' side: IKE/ESP for the eNBs there. */
+  backhaulIke?: IkeUdpSockets;
   gtpu?: UdpSocket;
 }
 
@@ -85,7 +87,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
 
   const tunnels = new EspTunnels({
-    sendEsp: (p, to) => io.ike?.sendEsp(p, to),
+    sendEsp: (p, to, local) => ikeSocketsFor(local).sendEsp(p, to),
     deliver: (p, t) => fromTunnel(p, t),
     // The SA's selectors are the first policy check (TS 33.401 16.2.2); its drops count with the user plane's.
     onDrop: (reason) => metrics.drop(`esp-${reason}`),
@@ -108,8 +110,9 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   };
   const node = new IkeNode({
     clock, log, counters, sink,
-    random: (n) => new Uint8Array(randomBytes(n)),
-    sender: { send: (m, local, remote) => io.ike?.sendIke(m, local, remote) },
+    // SPIs, nonces, IVs: a handshake asks several times, and each getrandom costs as much as 4 KiB.
+    random: createRandomPool(),
+    sender: { send: (m, local, remote) => ikeSocketsFor(local)?.sendIke(m, local, remote) },
     onEvent: (e) => onIkeEvent(e),
     policy: { ...segwResponderPolicy(config, store, metrics), ...(zb ? { certificates: zb.certificates() } : {}) },
     timing: { retransmitMs: [1000, 2000, 4000, 8000], halfOpenMs: config.ike.halfOpenSeconds * 1000, dpdMs: config.ike.dpdSeconds * 1000 },
@@ -210,17 +213,26 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     overall: { packets: { perSecond: r.ikeSaInitPerSecond, burst: r.ikeSaInitPerSecond } },
     maxSources: 65536,
   }, clock.now());
-  io.ike = await IkeUdpSockets.open({ address: config.ike.listen, ikePort: config.ike.ikePort, nattPort: config.ike.nattPort }, {
-    onIke: (m, remote, local) => {
+  const ikeHandlers = {
+    onIke: (m: Uint8Array, remote: Endpoint, local: Endpoint) => {
       if (isIkeSaInitRequest(m)) {
         if (!initLimiter.allow(remote.address, m.length, clock.now())) return metrics.drop("ike-sa-init-rate");
         if (node.halfOpenCount >= r.halfOpenMax) return metrics.drop("half-open-max");
       }
       node.receive(m, remote, local);
     },
-    onEsp: (p, spi, remote) => tunnels.receive(p, spi, remote),
-    onInvalid: (reason) => metrics.drop(`udp-${reason}`),
-  });
+    onEsp: (p: Uint8Array, spi: number, remote: Endpoint) => tunnels.receive(p, spi, remote),
+    onInvalid: (reason: string) => metrics.drop(`udp-${reason}`),
+  };
+  const ikeSockets = await IkeUdpSockets.open({ address: config.ike.listen, ikePort: config.ike.ikePort, nattPort: config.ike.nattPort }, ikeHandlers);
+  io.ike = ikeSockets;
+  if (zb && config.gtpu.listen !== config.ike.listen) {
+    io.backhaulIke = await IkeUdpSockets.open({ address: config.gtpu.listen, ikePort: config.ike.ikePort, nattPort: config.ike.nattPort }, ikeHandlers);
+  }
+  /** The sockets of the address an SA runs on (the UEs' side, or the backhaul for NDS/IP peers). */
+  function ikeSocketsFor(local: Endpoint): IkeUdpSockets {
+    return io.backhaulIke && local.address === config.gtpu.listen ? io.backhaulIke : ikeSockets;
+  }
   // With NDS/IP built in, GTP-U outside the eNBs' Zb SAs is dropped and counted (TS 33.401 16.1).
   io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, (bytes, from) => (zb ? metrics.drop("gtpu-outside-nds-ip") : downlink(bytes, from)));
   if (!zb) log.warn("segw", "gtpu.ndsIp is platform: GTP-U towards the eNBs is not protected by lwip itself; NDS/IP (TS 33.210 Zb) must come from the host's IPsec", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
@@ -245,6 +257,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
       await api.close();
       await metricsServer?.close();
       io.ike?.close();
+      io.backhaulIke?.close();
       io.gtpu?.close();
     },
   };

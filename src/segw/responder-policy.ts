@@ -22,13 +22,19 @@ export function enbSelectors(enb: SegwEnbConfig) {
   });
 }
 
+function ipIdentity(address: Uint8Array) {
+  return { idType: address.length === 4 ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, data: address };
+}
+
 export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore, metrics: SegwMetrics): ResponderPolicy {
   const listen = parseIp(config.ike.listen) ?? new Uint8Array(4);
   const enbs = new Map(config.enbs.map((e) => [e.name, e]));
   return {
     ikeProposals: config.ike.ikeProposals,
     espProposals: config.ike.espProposals,
-    localId: { idType: listen.length === 4 ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, data: listen },
+    localId: ipIdentity(listen),
+    // On the backhaul address (NDS/IP peers) the SeGW is known by that address, as its certificate says.
+    localIdFor: (local) => ipIdentity(parseIp(local.address) ?? listen),
     lookupPsk: (id): PskLookup => {
       // TS 33.401 16.2.1-16.2.3: the IDi is the octet string the eNB chose, carried as ID_KEY_ID.
       if (id.idType !== IdType.ID_KEY_ID) {
@@ -44,6 +50,8 @@ export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore
       return { ok: true, psk: r.psk, localTs: enb ? enbSelectors(enb) : [] };
     },
     onAuthenticated: (id, sa: IkeSa) => {
+      // UEs authenticate with ID_KEY_ID and a provisioned PSK; NDS/IP peers (eNBs) are not UE handshakes.
+      if (id.idType !== IdType.ID_KEY_ID) return;
       // TS 33.401 16.2.2: "After successful completion of the IKEv2 handshake, the LWIP-SeGW ... shall delete the LWIP-PSK."
       store.markAuthenticated(id.data, {
         ueEndpoint: formatEndpoint(sa.remote), ikeSpiI: toHex(sa.spiI), ikeSpiR: toHex(sa.spiR),

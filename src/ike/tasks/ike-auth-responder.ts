@@ -60,7 +60,8 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
     if (admission.psk) policy.onAuthenticationFailed?.(sa.idi, sa);
     return refuse(verdict.ok ? "not-authorized" : verdict.reason);
   }
-  const idrPayload = idr(policy.localId.idType, policy.localId.data);
+  const ourId = policy.localIdFor?.(sa.local) ?? policy.localId;
+  const idrPayload = idr(ourId.idType, ourId.data);
   const proof = proveOurselves(sa, admission.ours, idrPayload);
   if (admission.psk) wipe(admission.psk);
   if (!proof) return refuse("no-usable-credential");
