@@ -117,3 +117,12 @@ test("RFC 7296 §2.1: with no answer at all the initiator gives up after its ret
   assert.equal(pair.initiator.counters.get("ike_retransmit_timeouts"), 1);
   assert.equal(pair.clock.pending, 0, "no timer left behind");
 });
+
+test("RFC 7296 §1.2: when the responder refuses the CHILD SA of IKE_AUTH, the initiator deletes the useless IKE SA", () => {
+  const pair = new IkePair({ espI: "aes256gcm16", espR: "aes128gcm16" });
+  pair.initiate();
+  pair.flush();
+  assert.equal(eventsOf(pair.eventsI, "ike-sa-failed")[0]?.reason, "NO_PROPOSAL_CHOSEN");
+  assert.equal(pair.initiator.sas.length, 0, "no IKE SA left at the initiator");
+  assert.equal(pair.responder.sas.length, 0, "nor at the responder");
+});

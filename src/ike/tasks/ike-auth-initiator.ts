@@ -17,6 +17,7 @@ import { allocateSpi, createChildSa, spiBytes, spiFromBytes } from "./child-keys
 import { failInitiator } from "./failure.js";
 import { notifyName } from "./ike-sa-init.js";
 import { announceChildUp, announceIkeUp } from "./announce.js";
+import { deleteIkeSa } from "./informational.js";
 
 export function sendIkeAuth(ctx: IkeContext, sa: IkeSa): void {
   sa.state = "authenticating";
@@ -99,4 +100,5 @@ function failChild(ctx: IkeContext, sa: IkeSa, reason: string): void {
   ctx.counters.add(`child_sa_failed{reason="${reason}"}`);
   ctx.log.warn("ike", "CHILD SA not created", { sa: sa.name, reason });
   ctx.emit({ event: "ike-sa-failed", role: sa.role, reason, detail: "CHILD SA not created in IKE_AUTH", remote: `${sa.remote.address}:${sa.remote.port}`, idi: sa.idiHex });
+  deleteIkeSa(ctx, sa);
 }

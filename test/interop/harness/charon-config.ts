@@ -18,6 +18,33 @@ export interface CharonSettings {
   readonly logKeys: boolean;
   /** Responder COOKIE/half-open limits (lab pitfall 8); off by default in tests. */
   readonly dosProtection: boolean;
+  /**
+   * kernel-libipsec's allow_peer_ts (default off): accept a CHILD_SA whose remote selector is the
+   * IKE peer itself (host to host, e.g. a TS 33.210 Zb SA with an eNB that protects traffic of its
+   * own address). Off, charon refuses such a CHILD_SA ("can't install route ..., conflicts with IKE
+   * traffic", then TS_UNACCEPTABLE). On, its route into the tunnel would also catch charon's own IKE
+   * and ESP-in-UDP to the peer, so charon marks its sockets (socket-default fwmark) and its routing
+   * rule for table 220 skips marked packets (kernel-netlink fwmark = !mark).
+   */
+  readonly allowPeerTs?: boolean;
+}
+
+/** The fwmark of charon's own sockets when {@link CharonSettings.allowPeerTs} is on. */
+const OWN_PACKETS_MARK = "0x2152";
+
+/** The plugins' kernel-libipsec section, and with allowPeerTs the socket marks that go with it. */
+function peerTsLines(allow: boolean): string {
+  const libipsec = `        kernel-libipsec {
+            allow_peer_ts = ${allow ? "yes" : "no"}
+        }`;
+  if (!allow) return libipsec;
+  return `${libipsec}
+        socket-default {
+            fwmark = ${OWN_PACKETS_MARK}
+        }
+        kernel-netlink {
+            fwmark = !${OWN_PACKETS_MARK}
+        }`;
 }
 
 /**
@@ -52,9 +79,7 @@ charon {
         vici {
             socket = unix://${dir}/charon.vici
         }
-        kernel-libipsec {
-            allow_peer_ts = no
-        }
+${peerTsLines(s.allowPeerTs ?? false)}
     }
     syslog {
         daemon {

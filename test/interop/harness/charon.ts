@@ -61,6 +61,7 @@ export class Charon {
       logLevels: opts.logLevels ?? {},
       logKeys: opts.logKeys ?? false,
       dosProtection: opts.dosProtection ?? false,
+      allowPeerTs: opts.allowPeerTs ?? false,
     };
     writeFileSync(join(dir, "strongswan.conf"), strongswanConf(dir, settings));
     const out = openSync(join(dir, "charon.out"), "a");

@@ -80,18 +80,34 @@ function replaceDir(dir: string, files: readonly string[]): void {
   for (const f of files) copyFileSync(f, join(dir, basename(f)));
 }
 
+/** PEM files for a charon instance: the trusted CA, its own certificate and private key. */
+export interface SwanctlCredentials {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * Puts `creds` and the swanctl.conf text `conf` into `charon`'s swanctl directory and loads them
+ * with `swanctl --load-all --clear`, replacing whatever an earlier call loaded.
+ * @throws Error with swanctl's output when loading fails.
+ */
+export async function loadSwanctl(charon: SwanctlTarget, creds: SwanctlCredentials, conf: string): Promise<void> {
+  const swanctl = join(charon.dir, "swanctl");
+  replaceDir(join(swanctl, "x509ca"), [creds.caFile]);
+  replaceDir(join(swanctl, "x509"), [creds.certFile]);
+  replaceDir(join(swanctl, "private"), [creds.keyFile]);
+  writeFileSync(join(swanctl, "swanctl.conf"), conf);
+  await runHost(["swanctl", "--load-all", "--clear", "--noprompt", "--uri", `unix://${charon.viciSocket}`], {
+    env: { ...process.env, SWANCTL_DIR: swanctl, STRONGSWAN_CONF: join(charon.dir, "strongswan.conf") },
+  });
+}
+
 /**
  * Installs the credentials and the connection into `charon`'s swanctl directory and loads them,
  * replacing whatever an earlier call loaded.
  * @throws Error with swanctl's output when loading fails.
  */
 export async function loadZbPeer(charon: SwanctlTarget, c: ZbPeerConfig): Promise<void> {
-  const swanctl = join(charon.dir, "swanctl");
-  replaceDir(join(swanctl, "x509ca"), [c.caFile]);
-  replaceDir(join(swanctl, "x509"), [c.certFile]);
-  replaceDir(join(swanctl, "private"), [c.keyFile]);
-  writeFileSync(join(swanctl, "swanctl.conf"), zbSwanctlConf(c));
-  await runHost(["swanctl", "--load-all", "--clear", "--noprompt", "--uri", `unix://${charon.viciSocket}`], {
-    env: { ...process.env, SWANCTL_DIR: swanctl, STRONGSWAN_CONF: join(charon.dir, "strongswan.conf") },
-  });
+  await loadSwanctl(charon, c, zbSwanctlConf(c));
 }
