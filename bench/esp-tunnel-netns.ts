@@ -58,6 +58,16 @@ export async function benchEspTunnelNetns(seconds: number): Promise<NetnsResult>
 }
 
 async function strongswanTunnel(topo: Topology, seconds: number): Promise<TunnelRow> {
+  const [row] = await strongswanTunnelRows(topo, seconds, [PAYLOAD_BYTES]);
+  if (!row) throw new Error("no strongSwan figures");
+  return row;
+}
+
+/**
+ * strongSwan to strongSwan (libipsec at both ends) between the namespaces of `topo`, one iperf3 UDP
+ * run of `seconds` per payload size (the receiver's figures).
+ */
+export async function strongswanTunnelRows(topo: Topology, seconds: number, payloads: readonly number[]): Promise<TunnelRow[]> {
   const psk = randomPsk();
   const segw = await Charon.start(topo, { name: "segw", ns: topo.segw });
   try {
@@ -70,7 +80,9 @@ async function strongswanTunnel(topo: Topology, seconds: number): Promise<Tunnel
       if (!r.success) throw new Error(`strongSwan initiate failed: ${r.errmsg}\n${ue.diagnostics()}`);
       const vip = (await listSas(ue.vici))[0]?.localVips[0];
       if (vip === undefined) throw new Error("strongSwan UE got no virtual IP");
-      return await iperf(topo, vip, seconds);
+      const rows: TunnelRow[] = [];
+      for (const payloadBytes of payloads) rows.push(await iperf(topo, vip, seconds, payloadBytes));
+      return rows;
     } finally {
       await ue.stop();
     }
@@ -91,7 +103,7 @@ interface IperfUdpSum {
   readonly lost_packets: number;
 }
 
-async function iperf(topo: Topology, vip: string, seconds: number): Promise<TunnelRow> {
+async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes: number): Promise<TunnelRow> {
   const server = topo.spawn(topo.segw, ["iperf3", "-s", "-B", LAB.enb, "-1", "-J"]);
   let out = "";
   server.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -100,15 +112,15 @@ async function iperf(topo: Topology, vip: string, seconds: number): Promise<Tunn
     await waitUntil(async () => ((await topo.exec(topo.segw, ["ss", "-Hltn"])).stdout.includes(`${LAB.enb}:5201 `) ? true : undefined), {
       timeoutMs: 5_000, what: "the iperf3 server",
     });
-    const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", IPERF_RATE, "-l", String(PAYLOAD_BYTES), "-t", String(seconds), "-J"];
+    const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", IPERF_RATE, "-l", String(payloadBytes), "-t", String(seconds), "-J"];
     const c = await topo.exec(topo.ue, client, { check: false, timeoutMs: (seconds + 20) * 1000 });
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     const sum = (JSON.parse(out) as { end?: { sum_received?: IperfUdpSum } }).end?.sum_received;
     if (!sum || !(sum.seconds > 0)) throw new Error(`no iperf3 receiver figures\n${out}\n${c.stdout}${c.stderr}`);
-    const delivered = Math.round(sum.bytes / PAYLOAD_BYTES);
+    const delivered = Math.round(sum.bytes / payloadBytes);
     const pps = delivered / sum.seconds;
     return {
-      payloadBytes: PAYLOAD_BYTES, sent: sum.packets, delivered, seconds: sum.seconds, packetsPerSecond: pps,
+      payloadBytes, sent: sum.packets, delivered, seconds: sum.seconds, packetsPerSecond: pps,
       gbitPerSecond: (sum.bytes * 8) / sum.seconds / 1e9,
       lossPercent: sum.packets === 0 ? 100 : (100 * sum.lost_packets) / sum.packets,
       stalls: 0,

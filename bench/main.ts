@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- [ike|esp|segw ...]`: runs the named benchmarks (all by default) and prints a Markdown
- * table per benchmark. Figures are ratios to a baseline measured in the same run.
+ * `npm run bench`: the whole suite of issue 8 (bench/suite.ts), which writes docs/benchmarks.md,
+ * docs/benchmarks.json and docs/benchmarks.svg. `npm run bench -- [ike|esp|segw|suite ...]` runs
+ * the named benchmarks and prints a Markdown table per benchmark. Figures are ratios to a baseline
+ * measured in the same run.
  */
 import { cpus, loadavg } from "node:os";
 import { benchIke } from "./ike.js";
@@ -9,6 +11,8 @@ import { benchEspTunnelLoopback, ESP_PROPOSAL, IKE_PROPOSAL, PACING, type Tunnel
 import { benchEspTunnelNetns, IPERF_RATE, PAYLOAD_BYTES, type NetnsResult } from "./esp-tunnel-netns.js";
 import { benchSegw, printSegw } from "./segw.js";
 import type { BenchRow } from "./types.js";
+import { runSuite } from "./suite.js";
+import { join } from "node:path";
 
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -105,11 +109,18 @@ function printNetns(r: NetnsResult): void {
   }
 }
 
-const BENCHES: Readonly<Record<string, () => Promise<void>>> = { ike, esp, segw: async () => printSegw(await benchSegw()) };
+const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
+  ike, esp, segw: async () => printSegw(await benchSegw()),
+  suite: async () => {
+    const docs = join(process.cwd(), "docs");
+    await runSuite(docs);
+    console.log(`\nWrote ${join(docs, "benchmarks.md")}, benchmarks.json and benchmarks.svg.`);
+  },
+};
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2);
-  for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+  for (const name of names.length > 0 ? names : ["suite"]) {
     const b = BENCHES[name];
     if (!b) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(", ")}`);
     await b();

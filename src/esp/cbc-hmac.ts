@@ -19,7 +19,7 @@
  * the chaining state stays block-aligned.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual, type Cipher, type Decipher } from "node:crypto";
-import { asBytes, Scratch, writeU32 } from "./bytes.js";
+import { asBytes, sharedPlaintext, writeU32 } from "./bytes.js";
 import { ESP_HEADER_BYTES, ESP_ICV_BYTES } from "./constants.js";
 import type { EspTransform } from "./transform.js";
 import { writeEspPlaintext } from "./trailer.js";
@@ -69,8 +69,8 @@ export function createCbcHmacTransform(encrKey: Uint8Array, integKey: Uint8Array
   const chain = createCbcChain(encrKey);
   const authKey = integKey.slice();
   const seqHiBytes = new Uint8Array(4);
-  const input = new Scratch(2048);
-  const random = new Uint8Array(RANDOM_POOL_BYTES);
+  // Allocated on the first packet sent: an inbound SA, or an idle one, never needs it.
+  let random: Uint8Array | undefined;
   let randomUsed = RANDOM_POOL_BYTES;
 
   function icv(authenticated: Uint8Array, seqHi: number): Uint8Array {
@@ -88,15 +88,17 @@ export function createCbcHmacTransform(encrKey: Uint8Array, integKey: Uint8Array
     seal(packet, payload, padLength, nextHeader, seqHi) {
       const icvOffset = packet.length - ESP_ICV_BYTES;
       const inputBytes = icvOffset - ESP_HEADER_BYTES; // R | plaintext, becomes IV | ciphertext
-      const buf = input.get(inputBytes);
-      if (randomUsed === RANDOM_POOL_BYTES) {
-        randomFillSync(random);
+      const buf = sharedPlaintext().get(inputBytes);
+      if (!random || randomUsed === RANDOM_POOL_BYTES) {
+        random = randomFillSync(random ?? new Uint8Array(RANDOM_POOL_BYTES));
         randomUsed = 0;
       }
       buf.set(random.subarray(randomUsed, randomUsed + AES_BLOCK_BYTES));
+      random.fill(0, randomUsed, randomUsed + AES_BLOCK_BYTES);
       randomUsed += AES_BLOCK_BYTES;
       writeEspPlaintext(buf, AES_BLOCK_BYTES, payload, padLength, nextHeader);
       packet.set(chain.encrypt(buf.subarray(0, inputBytes)), ESP_HEADER_BYTES);
+      buf.fill(0, 0, inputBytes);
       packet.set(icv(packet.subarray(0, icvOffset), seqHi), icvOffset);
     },
 
@@ -109,8 +111,7 @@ export function createCbcHmacTransform(encrKey: Uint8Array, integKey: Uint8Array
 
     wipe() {
       authKey.fill(0);
-      random.fill(0);
-      input.wipe();
+      random?.fill(0);
     },
   };
 }

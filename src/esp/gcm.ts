@@ -7,10 +7,11 @@
  *   ICV   = the 16-octet GCM tag                                                    §6
  *
  * node:crypto has no reusable GCM context, so each packet costs one createCipheriv; everything
- * else (nonce, AAD, plaintext assembly) reuses buffers owned by the transform.
+ * else reuses buffers: nonce and AAD owned by the transform, the plaintext assembly shared by all
+ * (bytes.ts sharedPlaintext).
  */
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from "node:crypto";
-import { asBytes, Scratch, writeU32 } from "./bytes.js";
+import { asBytes, sharedPlaintext, writeU32 } from "./bytes.js";
 import { ESP_HEADER_BYTES, ESP_ICV_BYTES } from "./constants.js";
 import type { EspTransform } from "./transform.js";
 import { writeEspPlaintext } from "./trailer.js";
@@ -30,11 +31,13 @@ export type IvSource = (seqHi: number, seqLo: number) => Uint8Array;
 export function createGcmTransform(keyAndSalt: Uint8Array, esn: boolean, ivSource?: IvSource): EspTransform {
   const keyBytes = keyAndSalt.length - SALT_BYTES;
   const algorithm: CipherGCMTypes = keyBytes === 16 ? "aes-128-gcm" : "aes-256-gcm";
-  const key = keyAndSalt.slice(0, keyBytes);
-  const nonce = new Uint8Array(SALT_BYTES + IV_BYTES);
+  // Key, nonce and ESN AAD share one buffer: one ArrayBuffer per SA instead of three.
+  const state = new Uint8Array(keyBytes + SALT_BYTES + IV_BYTES + 12);
+  const key = state.subarray(0, keyBytes);
+  key.set(keyAndSalt.subarray(0, keyBytes));
+  const nonce = state.subarray(keyBytes, keyBytes + SALT_BYTES + IV_BYTES);
   nonce.set(keyAndSalt.subarray(keyBytes));
-  const esnAad = new Uint8Array(12);
-  const plaintext = new Scratch(2048);
+  const esnAad = state.subarray(keyBytes + SALT_BYTES + IV_BYTES);
 
   /** Sets the nonce's IV part from packet[8..16) and returns the AAD (RFC 4106 §5). */
   function prepare(packet: Uint8Array, seqHi: number): Uint8Array {
@@ -63,11 +66,12 @@ export function createGcmTransform(keyAndSalt: Uint8Array, esn: boolean, ivSourc
       const aad = prepare(packet, seqHi);
       const ctOffset = ESP_HEADER_BYTES + IV_BYTES;
       const ptBytes = packet.length - ctOffset - ESP_ICV_BYTES;
-      const buf = plaintext.get(ptBytes);
+      const buf = sharedPlaintext().get(ptBytes);
       writeEspPlaintext(buf, 0, payload, padLength, nextHeader);
       const cipher = createCipheriv(algorithm, key, nonce, TAG);
       cipher.setAAD(aad);
       packet.set(cipher.update(buf.subarray(0, ptBytes)), ctOffset);
+      buf.fill(0, 0, ptBytes);
       cipher.final();
       packet.set(cipher.getAuthTag(), ctOffset + ptBytes);
     },
@@ -91,9 +95,7 @@ export function createGcmTransform(keyAndSalt: Uint8Array, esn: boolean, ivSourc
     },
 
     wipe() {
-      key.fill(0);
-      nonce.fill(0);
-      plaintext.wipe();
+      state.fill(0);
     },
   };
 }

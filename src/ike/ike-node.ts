@@ -251,7 +251,15 @@ export class IkeNode {
     const wasUp = sa.state === "established";
     dispatchRequest(this.ctx, sa, h, opened.payloads, (fresh) => this.watchSa(fresh));
     if (!wasUp && sa.state === "established") this.watchSa(sa);
-    if (sa.state === "established" && sa.initKey) this.halfOpen.delete(sa.initKey);
+    if (sa.state === "established" && sa.initKey) this.established(sa, sa.initKey);
+  }
+
+  /** A responder SA finished IKE_AUTH: it is no longer half-open, and its handshake state can go. */
+  private established(sa: IkeSa, initKey: string): void {
+    this.halfOpen.delete(initKey);
+    sa.initKey = undefined;
+    sa.setTimer("half-open", undefined);
+    sa.forgetHandshake();
   }
 
   private onProtectedResponse(sa: IkeSa, h: IkeHeader, msg: { header: IkeHeader; payloads: readonly Payload[] }, raw: Uint8Array, remote: Endpoint, local: Endpoint): void {

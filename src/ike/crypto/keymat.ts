@@ -52,11 +52,16 @@ export interface KeyLengths {
   readonly integ: number;
 }
 
-/** Hands out consecutive fresh copies of `keymat`, in call order. */
+/**
+ * Hands out consecutive parts of one fresh copy of `keymat`, in call order: the keys own their
+ * octets (the caller may wipe `keymat`), and one SA's keys share one ArrayBuffer rather than
+ * one each, which a SeGW with 100k SAs notices. Each key is still zeroized on its own.
+ */
 function taker(keymat: Uint8Array): (length: number) => Uint8Array {
+  const copy = keymat.slice();
   let at = 0;
   return (length) => {
-    const part = keymat.slice(at, at + length);
+    const part = copy.subarray(at, at + length);
     at += length;
     return part;
   };

@@ -24,8 +24,9 @@ const UINT64_MASK = (1n << 64n) - 1n;
 
 /** An SkCipher over a copy of `keyMaterial` = AES key | salt (length checked by the caller). */
 export function createGcm(keyMaterial: Uint8Array): SkCipher {
-  const key = keyMaterial.slice(0, keyMaterial.length - GCM_SALT_LENGTH);
-  const salt = keyMaterial.slice(keyMaterial.length - GCM_SALT_LENGTH);
+  const copy = keyMaterial.slice();
+  const key = copy.subarray(0, keyMaterial.length - GCM_SALT_LENGTH);
+  const salt = copy.subarray(keyMaterial.length - GCM_SALT_LENGTH);
   let counter = randomBytes(GCM_IV_LENGTH).readBigUInt64BE(0);
   let wiped = false;
   const nextIv = (): Uint8Array => {

@@ -85,11 +85,11 @@ export class IkeSa {
   local: Endpoint;
   suite?: NegotiatedSuite;
   crypto?: IkeSaCrypto;
-  Ni?: Uint8Array;
-  Nr?: Uint8Array;
-  /** RealMessage1 and RealMessage2 of RFC 7296 §2.15, as sent. */
-  initRequest?: Uint8Array;
-  initResponse?: Uint8Array;
+  Ni?: Uint8Array | undefined;
+  Nr?: Uint8Array | undefined;
+  /** RealMessage1 and RealMessage2 of RFC 7296 §2.15, as sent; only until IKE_AUTH is done. */
+  initRequest?: Uint8Array | undefined;
+  initResponse?: Uint8Array | undefined;
   ke?: KeyExchange | undefined;
   /** IDi of this IKE SA: ours when we initiated it, the peer's when we respond (TS 33.401 16.2.2: the SeGW keys everything on it). */
   idi?: Identity | undefined;
@@ -107,7 +107,7 @@ export class IkeSa {
   /** Set on the old SA once an IKE SA rekey moved everything to its successor (RFC 7296 §2.18). */
   rekeyedTo?: IkeSa;
   /** Responder only: where the IKE_SA_INIT request came from, to answer its retransmissions while half-open. */
-  initKey?: string;
+  initKey?: string | undefined;
   readonly children: ChildSa[] = [];
   nextOwnRequestId = 0;
   nextPeerRequestId = 0;
@@ -152,6 +152,20 @@ export class IkeSa {
     this.timers.get(name)?.cancel();
     if (handle) this.timers.set(name, handle);
     else this.timers.delete(name);
+  }
+
+  /**
+   * IKE_AUTH is done: what only it needed goes (RFC 7296 §2.15 signs RealMessage1/2 and the nonces
+   * once; later exchanges bring their own nonces and KE, §2.17, §2.18). About 1 KiB per SA with
+   * MODP-2048, which a SeGW holding 100k UEs would otherwise keep for nothing.
+   */
+  forgetHandshake(): void {
+    this.initRequest = undefined;
+    this.initResponse = undefined;
+    this.Ni = undefined;
+    this.Nr = undefined;
+    this.ke?.wipe();
+    this.ke = undefined;
   }
 
   /** Cancels every timer and zeroizes all key material this SA still holds (IKE and CHILD). */

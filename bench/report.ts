@@ -1,0 +1,262 @@
+/**
+ * The report of `npm run bench` (bench/suite.ts): Markdown tables with their conditions, the
+ * targets of issue 8 checked against ratios of the same run, and a hand-written SVG bar chart.
+ */
+import type { TunnelRow } from "./esp-tunnel.js";
+import type { ScaleRow, MemorySample } from "./scale.js";
+import { SCALE } from "./scale.js";
+import { SETUP, type SetupResult, type SetupRow } from "./setup-rate.js";
+import { TRAFFIC, type SegwTrafficRow, type TrafficResult } from "./traffic.js";
+import type { BenchRow } from "./types.js";
+
+export interface SuiteReport {
+  readonly started: string;
+  readonly seconds: number;
+  readonly machine: { readonly cpus: number; readonly model: string; readonly kernel: string; readonly node: string; readonly strongswan: string; readonly loadBefore: number; readonly loadAfter: number };
+  readonly setup: SetupResult | string;
+  readonly traffic: TrafficResult | string;
+  readonly pinned: SegwTrafficRow[] | string;
+  readonly micro: BenchRow[] | string;
+  readonly scale: { readonly rows: ScaleRow[]; readonly base: MemorySample; readonly samples: MemorySample[] } | string;
+}
+
+const f = (n: number | undefined, d = 1) => (n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }));
+const kib = (bytes: number) => f(bytes / 1024, 1);
+
+export interface Target {
+  readonly name: string;
+  readonly measured: string;
+  readonly goal: string;
+  readonly met: boolean | undefined;
+}
+
+function setupPair(s: SetupResult, proposal: string): { ours?: SetupRow; theirs?: SetupRow } {
+  const ours = s.rows.find((r) => r.proposal === proposal && r.responder === "lwip SeGW");
+  const theirs = s.rows.find((r) => r.proposal === proposal && r.responder === "strongSwan");
+  return { ...(ours ? { ours } : {}), ...(theirs ? { theirs } : {}) };
+}
+
+function strongswanRow(t: TrafficResult, bytes: number): TunnelRow | undefined {
+  return typeof t.strongswan === "string" ? undefined : t.strongswan.find((r) => r.payloadBytes === bytes);
+}
+
+function microRatio(micro: BenchRow[], op: "encapsulate" | "decapsulate", bytes: number): number {
+  const ours = micro.find((r) => r.name === `esp gcm-128 ${op}` && r.sizeBytes === bytes);
+  const bare = micro.find((r) => r.name === "node:crypto gcm-128 bare" && r.sizeBytes === bytes);
+  return ours && bare ? bare.packetsPerSecond / ours.packetsPerSecond : NaN;
+}
+
+/** The four targets of issue 8, from this run's ratios. */
+export function targets(r: SuiteReport): Target[] {
+  const out: Target[] = [];
+  for (const [proposal] of SETUP.proposals) {
+    const p = typeof r.setup === "string" ? {} : setupPair(r.setup, proposal);
+    const ratio = p.ours && p.theirs ? p.ours.responderCpuMsPerSetup / p.theirs.responderCpuMsPerSetup : NaN;
+    out.push({ name: `responder CPU per set-up, ${proposal}`, measured: `${f(p.ours?.responderCpuMsPerSetup, 2)} ms vs ${f(p.theirs?.responderCpuMsPerSetup, 2)} ms = ${f(ratio, 2)}x`, goal: "<= 0.33x strongSwan", met: Number.isFinite(ratio) ? ratio <= 1 / 3 : undefined });
+  }
+  for (const bytes of TRAFFIC.payloads) {
+    const ours = typeof r.traffic === "string" ? undefined : r.traffic.segw.find((x) => x.direction === "uplink" && x.payloadBytes === bytes);
+    const theirs = typeof r.traffic === "string" ? undefined : strongswanRow(r.traffic, bytes);
+    const ratio = ours && theirs ? ours.gbitPerSecond / theirs.gbitPerSecond : NaN;
+    out.push({ name: `ESP throughput, ${bytes}-octet payloads (uplink)`, measured: `${f(ours?.gbitPerSecond, 3)} vs ${f(theirs?.gbitPerSecond, 3)} Gbit/s = ${f(ratio, 2)}x`, goal: ">= 3x strongSwan libipsec", met: Number.isFinite(ratio) ? ratio >= 3 : undefined });
+  }
+  if (typeof r.micro !== "string") {
+    for (const op of ["encapsulate", "decapsulate"] as const) {
+      const ratio = microRatio(r.micro, op, 1400);
+      out.push({ name: `ESP ${op} cost vs bare node:crypto AES-GCM, 1400 octets`, measured: `${f(ratio, 2)}x`, goal: "<= 1.5x", met: Number.isFinite(ratio) ? ratio <= 1.5 : undefined });
+    }
+  }
+  const big = typeof r.scale === "string" ? undefined : r.scale.rows.find((x) => x.ues === 100_000);
+  const perUe = big ? big.heapPerUe + big.externalPerUe : NaN;
+  out.push({ name: "memory per UE at 100k UEs (V8 heap + external, after GC)", measured: `${kib(perUe)} KiB (RSS ${kib(big?.rssPerUe ?? NaN)} KiB)`, goal: "< 4 KiB", met: Number.isFinite(perUe) ? perUe < 4096 && (big?.established ?? 0) >= 100_000 : undefined });
+  return out;
+}
+
+function setupTables(s: SetupResult | string): string[] {
+  if (typeof s === "string") return [`Not run (${s}).`];
+  const lines = [
+    "| proposal | responder | set-ups/s | responder CPU ms / set-up | responder cores busy | generator CPU ms / set-up | latency p50 / p95 ms | established / failed |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const row = (r: SetupRow) => `| ${r.proposal} | ${r.responder} (${r.variant}) | ${f(r.perSecond)} | ${f(r.responderCpuMsPerSetup, 2)} | ${f(r.responderCores, 2)} | ${f(r.generatorCpuMsPerSetup, 2)} | ${f(r.p50Ms, 0)} / ${f(r.p95Ms, 0)} | ${r.established} / ${r.failed} |`;
+  for (const r of s.rows) lines.push(row(r));
+  lines.push("", "| proposal | set-ups/s ours / strongSwan | responder CPU per set-up ours / strongSwan |", "| --- | ---: | ---: |");
+  for (const [proposal] of SETUP.proposals) {
+    const p = setupPair(s, proposal);
+    if (p.ours && p.theirs) lines.push(`| ${proposal} | **${f(p.ours.perSecond / p.theirs.perSecond, 2)}x** | **${f(p.ours.responderCpuMsPerSetup / p.theirs.responderCpuMsPerSetup, 2)}x** |`);
+  }
+  lines.push("", "Multi-core (ECP-256):", "", lines[0] ?? "", lines[1] ?? "");
+  for (const r of s.multiCore) lines.push(row(r));
+  return lines;
+}
+
+function trafficTables(t: TrafficResult | string, pinned: SegwTrafficRow[] | string): string[] {
+  if (typeof t === "string") return [`Not run (${t}).`];
+  const lines = [
+    "| direction | UDP payload | lwip SeGW packets/s | lwip Gbit/s | SeGW CPU µs / packet | SeGW cores busy | strongSwan packets/s | strongSwan Gbit/s (loss) | ours / strongSwan |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of t.segw) {
+    const s = r.direction === "uplink" ? strongswanRow(t, r.payloadBytes) : undefined;
+    const ratio = s ? `**${f(r.gbitPerSecond / s.gbitPerSecond, 2)}x**` : "–";
+    lines.push(`| ${r.direction} | ${r.payloadBytes} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 3)} | ${f(r.segwCpuUsPerPacket, 1)} | ${f(r.segwCores, 2)} | ${s ? f(s.packetsPerSecond, 0) : "–"} | ${s ? `${f(s.gbitPerSecond, 3)} (${f(s.lossPercent, 0)} %)` : "–"} | ${ratio} |`);
+  }
+  if (typeof t.strongswan === "string") lines.push("", `strongSwan tunnel: ${t.strongswan}`);
+  lines.push("", "Multi-core (uplink, 1400 octets):", "", "| SeGW | packets/s | Gbit/s | SeGW CPU µs / packet | SeGW cores busy |", "| --- | ---: | ---: | ---: | ---: |");
+  const one = t.segw.find((r) => r.direction === "uplink" && r.payloadBytes === 1400);
+  for (const r of [...(typeof pinned === "string" ? [] : pinned), ...(one ? [one] : [])]) {
+    lines.push(`| ${r.variant === "one process" ? "one process, 2 cores" : r.variant} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 3)} | ${f(r.segwCpuUsPerPacket, 1)} | ${f(r.segwCores, 2)} |`);
+  }
+  if (typeof pinned === "string") lines.push("", `Pinned run: ${pinned}`);
+  lines.push("", "Latency (one packet every 1 ms, 64-octet UDP payload, one-way, UE and eNB stand-in share one clock):", "", "| path | received | p50 µs | p99 µs |", "| --- | ---: | ---: | ---: |");
+  for (const l of t.latency) lines.push(`| ${l.path} | ${l.received} | ${f(l.p50Us, 0)} | ${f(l.p99Us, 0)} |`);
+  const [base, segw] = [t.latency[0], t.latency[1]];
+  if (base && segw) lines.push(`| **added by the SeGW** | | **${f(segw.p50Us - base.p50Us, 0)}** | **${f(segw.p99Us - base.p99Us, 0)}** |`);
+  return lines;
+}
+
+function microTable(m: BenchRow[] | string): string[] {
+  if (typeof m === "string") return [`Not run (${m}).`];
+  const lines = ["| operation | octets | packets per CPU second | Gbit/s | cost vs bare cipher |", "| --- | ---: | ---: | ---: | ---: |"];
+  for (const r of m.filter((x) => x.name.includes("gcm-128"))) {
+    const bare = m.find((b) => b.sizeBytes === r.sizeBytes && b.name === "node:crypto gcm-128 bare");
+    lines.push(`| ${r.name} | ${r.sizeBytes} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 2)} | ${bare ? f(bare.packetsPerSecond / r.packetsPerSecond, 2) : "n/a"}x |`);
+  }
+  return lines;
+}
+
+function scaleTable(s: SuiteReport["scale"]): string[] {
+  if (typeof s === "string") return [`Not run (${s}).`];
+  const lines = [
+    "| UEs | established | set-up time (this step) | set-ups/s | V8 heap / UE | external / UE | heap + external / UE | RSS / UE | provisioning entry alone / UE |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of s.rows) {
+    lines.push(`| ${r.ues.toLocaleString("en-US")} | ${r.established.toLocaleString("en-US")} | ${f(r.setupSeconds)} s | ${f(r.setupsPerSecond, 0)} | ${kib(r.heapPerUe)} KiB | ${kib(r.externalPerUe)} KiB | **${kib(r.heapPerUe + r.externalPerUe)} KiB** | ${kib(r.rssPerUe)} KiB | ${kib(r.provisioningPerUe)} KiB |`);
+  }
+  lines.push("", `Empty SeGW: heap ${kib(s.base.heapUsed)} KiB, external ${kib(s.base.external)} KiB, RSS ${kib(s.base.rss)} KiB.`);
+  return lines;
+}
+
+/** docs/benchmarks.md. */
+export function renderMarkdown(r: SuiteReport): string {
+  const m = r.machine;
+  const t = targets(r);
+  return [
+    "# Benchmarks: lwip SeGW next to strongSwan",
+    "",
+    `Generated by \`npm run bench\` (bench/suite.ts) on ${r.started}, in ${f(r.seconds, 0)} s. Machine: ${m.cpus} x ${m.model}, Linux ${m.kernel}, Node ${m.node}, ${m.strongswan}. ` +
+      `Load average (1 min) ${f(m.loadBefore, 2)} before, ${f(m.loadAfter, 2)} after: every process of both systems shares these ${m.cpus} cores, ` +
+      "so rates move with whatever else runs; CPU time per operation (from /proc) moves much less. Raw figures: docs/benchmarks.json; chart: docs/benchmarks.svg.",
+    "",
+    "## Targets (ratios from this run)",
+    "",
+    "| target | measured | goal | met |",
+    "| --- | --- | --- | --- |",
+    ...t.map((x) => `| ${x.name} | ${x.measured} | ${x.goal} | ${x.met === undefined ? "not measured" : x.met ? "**yes**" : "**no**"} |`),
+    "",
+    "## Set-up rate",
+    "",
+    `Complete IKE_SA_INIT + IKE_AUTH handshakes (PSK, IDi ID_KEY_ID, CFG_REQUEST -> INTERNAL_IP4_ADDRESS, TSi = TSr = 0.0.0.0/0 narrowed by the responder to <VIP>/32 === 198.18.1.1/32, ` +
+      `forced UDP encapsulation, CHILD SA ESP ${SETUP.espProposal} installed in the responder's data plane) between two network namespaces (veth, UE 198.18.0.0/24 -- SeGW 198.18.0.1). ` +
+      `The same load generator for both responders: bench/load-peer.ts, the project's IkeNode initiator, ${SETUP.concurrency} handshakes in flight, UEs spread over ${SETUP.sources} source addresses, ` +
+      `after a warm-up of ${SETUP.warmup}; a set-up counts when the CHILD SA is up at the initiator. Each row is the median of ${SETUP.rounds} alternating runs (fresh responder each). ` +
+      "lwip SeGW: the `lwip segw` daemon (startSegw, log level warn, rate limits and cookie threshold out of reach) in its own process (bench/segw-peer.ts); its UEs were provisioned " +
+      "(LWIP ADDITION REQUEST into its store, in process) before the run, not counted. strongSwan: charon with kernel-libipsec, dos_protection = no, ikesa_table_size = 1024 in 16 segments, " +
+      "16 threads, one PSK for any key-id, file log at level 1 (as the lab's sslab-load.sh). Responder CPU = utime + stime of the responder process (all threads) from /proc/<pid>/stat " +
+      "around the measured run. The lab measured strongSwan at about 1.0 ms (ECP-256) and 2.8 ms (MODP-2048) per set-up with charon as the initiator (/work/shared/lab/README.md).",
+    "",
+    ...setupTables(r.setup),
+    "",
+    "Multi-core rows: one SeGW process pinned to one core with taskset; the same process free to use both cores; two SeGW processes (198.18.0.1 and 198.18.0.5) each taking half the UEs " +
+      "from its own generator at the same time: the ceiling of the sharded design below, without the cost of steering. The generators share the same two cores.",
+    "",
+    "## Throughput and latency",
+    "",
+    `Same namespaces, IKE aes128gcm16-prfsha256-ecp256, ESP aes128gcm16 in UDP. lwip: the SeGW process alone in the SeGW namespace; the UE (our IkeNode + ESP data plane) and the eNB's GTP-U ` +
+      `stand-in (198.18.0.3:2152) in one process in the UE namespace (bench/traffic-peer.ts), so both ESP and GTP-U cross the veth. Uplink = UE -> ESP -> SeGW -> G-PDU -> eNB; ` +
+      `downlink = eNB -> G-PDU -> SeGW -> ESP -> UE. The payload is the UDP payload of the user's IPv4/UDP packet inside LWIPEP (GRE) inside the inner IPv4 packet (what iperf3 -l counts). ` +
+      `At most ${TRAFFIC.window} packets in flight (bursts of ${TRAFFIC.burst}), ${TRAFFIC.seconds} s per row; figures are delivered packets over the receiver's first-to-last time. ` +
+      `strongSwan: charon + kernel-libipsec at both ends (ESP in user space behind TUN), \`iperf3 -u -b 2G -l <payload> -t ${TRAFFIC.seconds}\` from the UE's virtual address to 198.18.1.1, ` +
+      "the iperf3 server's received figures (offered above what libipsec carries, hence the loss; the lab measured 255-440 Mbit/s on a quiet machine). SeGW CPU = /proc utime + stime of " +
+      "the SeGW process per delivered packet: it includes the kernel's UDP and veth work done in the SeGW's syscalls.",
+    "",
+    ...trafficTables(r.traffic, r.pinned),
+    "",
+    "Latency baseline: the same datagram sent by the same process over the same veth hop to a bare UDP relay socket in the SeGW's process, which forwards it to the eNB stand-in; " +
+      "the difference is what the SeGW's ESP decapsulation, policy checks, LWIPEP/GTP-U processing (and the UE's ESP encapsulation, about 3 µs) add.",
+    "",
+    "## Per-packet ESP cost and the bare cipher floor",
+    "",
+    "bench/esp-micro.ts: our ESP SA's encapsulate / decapsulate of one packet next to the bare node:crypto AES-128-GCM call it cannot avoid (one createCipheriv + update + final + tag), " +
+      "per CPU second of one core, medians of interleaved slices.",
+    "",
+    ...microTable(r.micro),
+    "",
+    "## Scale: memory per established UE",
+    "",
+    `One SeGW process (bench/segw-peer.ts, --expose-gc) on ${SCALE.address}, the load generator in another process over loopback UDP (${SCALE.sources} source addresses, ` +
+      `${SCALE.concurrency} in flight, ${SCALE.proposal}): loopback instead of the namespaces because the figure is memory, not the network. Each UE: provisioning entry (PSK deleted at IKE_AUTH), ` +
+      "IKE SA, CHILD SA with its inbound and outbound ESP SA, session binding, counters; no traffic, DPD off. Memory from process.memoryUsage() after global.gc(), minus the empty SeGW; " +
+      "RSS from /proc (V8 keeps freed pages, so RSS lags).",
+    "",
+    ...scaleTable(r.scale),
+    "",
+    "## Multi-core: what the SeGW does with two cores, and the design proposed",
+    "",
+    "The SeGW is one Node.js process with one event loop: IKE, ESP and GTP-U run on one core; the second core only takes V8's GC threads and libuv's pool (the \"cores busy\" columns). " +
+      "Node 20's dgram has no SO_REUSEPORT, and moving the crypto of each packet or handshake to worker threads costs a message per packet that is as dear as the AES-GCM call itself. " +
+      "The SeGW was therefore not made multi-core in this change. The design proposed, whose ceiling the \"2 shards\" rows measure:",
+    "",
+    "1. N worker processes (cluster), each with its own IkeNode, EspTunnels and user plane; the primary owns nothing per UE. Node's cluster shares the UDP handles of 500, 4500 and 2152, so any worker may receive any datagram.",
+    "2. Steering by what we chose: the responder's IKE SPI carries the worker index in its first octet, and so do the CHILD SA's inbound ESP SPI and the SeGW's GTP-U TEID. IKE_SA_INIT requests (responder SPI 0) go to hash(SPIi) mod N, so retransmissions land on the same worker.",
+    "3. A datagram received by the wrong worker is forwarded once to the right one over a Unix datagram socket (no JSON, the bytes plus the peer address); with N workers about (N-1)/N datagrams take that extra hop, which the first measurement of such a design must weigh against the second core.",
+    "4. Provisioning (control API) runs in the primary and is pushed to all workers (a UE's worker is only known at IKE_AUTH); IKE_AUTH success is announced so the other workers drop the PSK. Counters and metrics are summed by the primary.",
+    "",
+  ].join("\n");
+}
+
+/** docs/benchmarks.svg: ours / strongSwan ratios of this run, with the targets marked. */
+export function renderSvg(r: SuiteReport): string {
+  const bars: Array<{ label: string; value: number; target: number }> = [];
+  if (typeof r.setup !== "string") {
+    for (const [proposal] of SETUP.proposals) {
+      const p = setupPair(r.setup, proposal);
+      const short = proposal.includes("ecp256") ? "ECP-256" : "MODP-2048";
+      if (p.ours && p.theirs) {
+        bars.push({ label: `set-ups/s ${short}`, value: p.ours.perSecond / p.theirs.perSecond, target: NaN });
+        bars.push({ label: `CPU efficiency ${short}`, value: p.theirs.responderCpuMsPerSetup / p.ours.responderCpuMsPerSetup, target: 3 });
+      }
+    }
+  }
+  if (typeof r.traffic !== "string") {
+    for (const bytes of TRAFFIC.payloads) {
+      const ours = r.traffic.segw.find((x) => x.direction === "uplink" && x.payloadBytes === bytes);
+      const theirs = strongswanRow(r.traffic, bytes);
+      if (ours && theirs) bars.push({ label: `throughput ${bytes} B`, value: ours.gbitPerSecond / theirs.gbitPerSecond, target: 3 });
+    }
+  }
+  const max = Math.max(4, ...bars.map((b) => (Number.isFinite(b.value) ? b.value : 0))) * 1.1;
+  const [w, left, top, rowH] = [760, 190, 50, 34];
+  const h = top + bars.length * rowH + 50;
+  const x = (v: number) => left + ((w - left - 30) * v) / max;
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="13">`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+    `<text x="10" y="22" font-size="15" font-weight="bold">lwip SeGW / strongSwan, same run (${esc(r.started.slice(0, 16))}); higher is better</text>`,
+    `<line x1="${x(1)}" y1="${top - 8}" x2="${x(1)}" y2="${h - 40}" stroke="#444" stroke-dasharray="4 3"/>`,
+    `<text x="${x(1) + 3}" y="${top - 12}" fill="#444">1x (parity)</text>`,
+  ];
+  bars.forEach((b, i) => {
+    const y = top + i * rowH;
+    const v = Number.isFinite(b.value) ? b.value : 0;
+    const met = Number.isFinite(b.target) ? v >= b.target : v >= 1;
+    parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end">${esc(b.label)}</text>`);
+    parts.push(`<rect x="${left}" y="${y + 4}" width="${Math.max(1, x(v) - left)}" height="${rowH - 12}" fill="${met ? "#2e7d32" : "#c62828"}"/>`);
+    parts.push(`<text x="${x(v) + 4}" y="${y + 17}">${v.toFixed(2)}x</text>`);
+    if (Number.isFinite(b.target)) parts.push(`<line x1="${x(b.target)}" y1="${y + 1}" x2="${x(b.target)}" y2="${y + rowH - 5}" stroke="black" stroke-width="2"/>`);
+  });
+  parts.push(`<text x="10" y="${h - 14}" fill="#444">Black marks: targets of issue 8 (3x). CPU efficiency = strongSwan responder CPU per set-up / ours. Conditions: docs/benchmarks.md.</text>`, "</svg>", "");
+  return parts.join("\n");
+}
