@@ -18,7 +18,7 @@ function listTests(dir) {
 }
 
 const groups = process.argv.slice(2);
-const wanted = groups.length > 0 ? groups : ["unit", "exchange", "scenarios", "interop"];
+const wanted = groups.length > 0 ? groups : ["unit", "exchange", "scenarios", "fuzz", "hostile", "resilience", "interop"];
 const files = wanted.flatMap((g) => listTests(join("dist", "test", g)));
 if (files.length === 0) {
   console.error("no test files found under dist/test: run `npm run build` first");

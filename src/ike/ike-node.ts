@@ -125,7 +125,8 @@ export class IkeNode {
       announceChildDown(this.ctx, sa, child, reason);
       wipeChildKeys(child);
     }
-    for (const pool of this.opts.policy?.pools ?? []) pool.release(sa.name);
+    // After an IKE SA rekey the successor still uses the virtual address (RFC 7296 §2.18).
+    if (!sa.rekeyedTo && sa.leaseOwner) for (const pool of this.opts.policy?.pools ?? []) pool.release(sa.leaseOwner);
     this.unregister(sa);
     sa.destroy();
     if (!wasUp) return;

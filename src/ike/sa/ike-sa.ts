@@ -106,6 +106,8 @@ export class IkeSa {
   peerCertReq?: readonly Uint8Array[] | undefined;
   /** Set on the old SA once an IKE SA rekey moved everything to its successor (RFC 7296 §2.18). */
   rekeyedTo?: IkeSa;
+  /** Who holds the virtual address lease: the first SA of a line of rekeys, so successors keep it. */
+  leaseOwner?: string | undefined;
   /** Responder only: where the IKE_SA_INIT request came from, to answer its retransmissions while half-open. */
   initKey?: string | undefined;
   readonly children: ChildSa[] = [];

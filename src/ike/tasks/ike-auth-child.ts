@@ -36,7 +36,8 @@ function assignVirtualIp(sa: IkeSa, policy: ResponderPolicy, requested: readonly
   const wants6 = requested.some((a) => a.type === CfgAttribute.INTERNAL_IP6_ADDRESS);
   for (const pool of policy.pools) {
     if ((pool.family === 4 && !wants4) || (pool.family === 6 && !wants6)) continue;
-    const address = pool.acquire(sa.name);
+    sa.leaseOwner ??= sa.name;
+    const address = pool.acquire(sa.leaseOwner);
     if (!address) return undefined;
     if (pool.family === 4) {
       attrs.push({ type: CfgAttribute.INTERNAL_IP4_ADDRESS, value: address });

@@ -39,6 +39,7 @@ function succeed(ctx: IkeContext, old: IkeSa, s: Successor): IkeSa | undefined {
   fresh.state = "established";
   fresh.idi = old.idi;
   fresh.virtualIp = old.virtualIp;
+  fresh.leaseOwner = old.leaseOwner;
   fresh.natDetected = old.natDetected;
   fresh.children.push(...old.children.splice(0));
   old.rekeyedTo = fresh;
@@ -73,7 +74,9 @@ export function rekeyIkeSa(ctx: IkeContext, sa: IkeSa, onNew: (fresh: IkeSa) => 
         return;
       }
       onNew(outcome);
-      deleteIkeSa(ctx, sa);
+      // Deleted while the rekey was in flight (RFC 7296 §1.4.1): the successor goes as well.
+      if (sa.state === "deleting" || sa.state === "dead") deleteIkeSa(ctx, outcome);
+      else deleteIkeSa(ctx, sa);
     },
   });
 }
