@@ -21,7 +21,7 @@ import type { SegwConfig } from "./config.js";
 import { startControlApi, type ControlApi } from "./control-api/index.js";
 import { releaseRequiredEvent, SegwEventBus, tunnelDownEvent, tunnelUpEvent } from "./control-api/events.js";
 import { Causes } from "./control-api/xwap.js";
-import { isIkeSaInitRequest } from "./ike-gate.js";
+import { carriesCookie, isIkeSaInitRequest } from "./ike-gate.js";
 import { SegwMetrics, startMetricsServer, type MetricsServer } from "./metrics.js";
 import { ProvisioningStore, type ProvisioningEntry, type ReleaseReason } from "./provisioning-store.js";
 import { IkeSaInitLimiter } from "./rate-limit.js";
@@ -216,7 +216,11 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   const ikeHandlers = {
     onIke: (m: Uint8Array, remote: Endpoint, local: Endpoint) => {
       if (isIkeSaInitRequest(m)) {
-        if (!initLimiter.allow(remote.address, m.length, clock.now())) return metrics.drop("ike-sa-init-rate");
+        const now = clock.now();
+        // In cookie mode the engine answers statelessly; a cookie retry is verified before any DH.
+        const cheap = carriesCookie(m) || node.halfOpenCount >= r.halfOpenCookieThreshold;
+        const allowed = cheap ? initLimiter.allowPerSourceOnly(remote.address, m.length, now) : initLimiter.allow(remote.address, m.length, now);
+        if (!allowed) return metrics.drop("ike-sa-init-rate");
         if (node.halfOpenCount >= r.halfOpenMax) return metrics.drop("half-open-max");
       }
       node.receive(m, remote, local);

@@ -157,6 +157,15 @@ export class IkeSaInitLimiter<K = string> {
     return this.perSource.allow(source, bytes, now) && this.overall.allow(bytes, now);
   }
 
+  /**
+   * Requests that cost no state and no DH (answered with a cookie, RFC 7296 §2.6) and retries that
+   * echo a cookie are charged to their source only: spoofed floods never return cookies, so they
+   * must not use up the overall budget that legitimate UEs need.
+   */
+  allowPerSourceOnly(source: K, bytes: number, now: number): boolean {
+    return this.perSource.allow(source, bytes, now);
+  }
+
   /** Source buckets evicted so far (see KeyedRateLimiter). */
   get evictions(): number {
     return this.perSource.evictions;
