@@ -121,6 +121,7 @@ export async function runEnb(args: string[]): Promise<number> {
   const traffic = new Map<string, TrafficCounters>();
   const countersOf = (id: string) => traffic.get(id) ?? traffic.set(id, new TrafficCounters()).get(id) ?? new TrafficCounters();
   const holder: { enb?: LwipEnb } = {};
+  if (!ndsIpOption(values)) log.warn("lwip", "--nds-ip platform: GTP-U to the SeGW is not protected by lwip itself; NDS/IP (TS 33.210) must come from the host's IPsec");
   const enb = (holder.enb = await LwipEnb.start({
     controlApi, segwAddress: values.segw, gtpAddress: values["gtp-address"], cells, kenbFor: (id) => kenbs.get(id), log,
     gtpPort: parsePort(values["gtp-port"], 2152, "--gtp-port"),
