@@ -104,13 +104,10 @@ test("eNB restart (graceful): the eNB releases its UEs at the SeGW before it goe
   await atBaseline("after the new eNB released its UE");
 });
 
-// BUG (reported to the lead): an eNB that vanishes from Xw-C leaves its entries behind for good. Its
-// UEs drop LWIP when their LTE link goes and send Delete; the SeGW then marks each entry
-// release-required and publishes LWIP RELEASE REQUIRED to an event bus with no subscriber, and
-// waits for a RELEASE CONFIRM that never comes (src/segw/provisioning-store.ts markReleaseRequired
-// cancels the entry's only timer). A restarted eNB does not learn of them either (events are not
-// replayed on a new subscription). The entries count against maxEntries / maxUes for ever.
-test("eNB crash: the SeGW releases the entries of an eNB that vanished without a word", { todo: "BUG: release-required entries of a vanished eNB are never removed" }, async () => {
+// Regression: an eNB that vanished from Xw-C used to leave its entries behind for good (its UEs' Deletes
+// made them release-required, and RELEASE REQUIRED went to a bus with no subscriber). The SeGW now sends
+// every pending RELEASE REQUIRED again on each new event stream, and the restarted eNB confirms them.
+test("eNB crash: the SeGW releases the entries of an eNB that vanished without a word", async () => {
   const ues = await Promise.all([0, 1].map(() => upUe()));
   await lab.crashEnb();
   for (const { idi } of ues) await until(() => lab.fx.segw.node.sas.every((sa) => sa.idiHex !== idi), "the UEs' Deletes reached the SeGW");

@@ -11,7 +11,8 @@ import type { TLSSocket } from "node:tls";
 import type { Counters } from "../../io/counters.js";
 import type { Logger } from "../../io/log.js";
 import type { ProvisioningEntry, ProvisioningStore } from "../provisioning-store.js";
-import type { SegwEventBus } from "./events.js";
+import { releaseRequiredEvent, type SegwEventBus } from "./events.js";
+import { Causes } from "./xwap.js";
 import { listUes, lwipAdditionRequest, lwipReleaseConfirm, lwipReleaseRequest, type Handler, type HandlerContext } from "./handlers.js";
 import { sendJson } from "./http-util.js";
 import { canonicalIp } from "./json-schemas.js";
@@ -96,7 +97,9 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
     return { ...e, gtpAddress };
   });
   const options = { ...opts, enbs };
-  const streams = new EventStreams(opts.events, opts.log, opts.counters);
+  const streams = new EventStreams(opts.events, opts.log, opts.counters, (enbName) => opts.store.list(enbName)
+    .filter((e) => e.state === "release-required" && e.releaseCause !== undefined)
+    .map((e) => releaseRequiredEvent(e, e.releaseCause ?? Causes.radioUnspecified, "pending")));
   const ctx: HandlerContext = { store: opts.store, log: opts.log, counters: opts.counters, gtpuAddress: opts.gtpuAddress, ...(opts.onRelease ? { onRelease: opts.onRelease } : {}) };
   const server: Server = createServer({
     cert: opts.tls.cert,

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../io/log.js";
 import type { Counters } from "../../io/counters.js";
-import type { BusMessage, SegwEventBus } from "./events.js";
+import type { BusMessage, SegwEvent, SegwEventBus } from "./events.js";
 import { sendJson } from "./http-util.js";
 
 /** Streams per eNB at most (each costs a socket and a bus queue). */
@@ -23,6 +23,8 @@ export class EventStreams {
     private readonly bus: SegwEventBus,
     private readonly log: Logger,
     private readonly counters: Counters,
+    /** Events still waiting for the eNB's answer (LWIP RELEASE REQUIRED), sent again to every new stream. */
+    private readonly pending: (enbName: string) => readonly SegwEvent[] = () => [],
   ) {}
 
   /** Serves one stream for `enbName` until the client goes away or the server closes. */
@@ -37,6 +39,8 @@ export class EventStreams {
     const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
     keepalive.unref();
     const unsubscribe = this.bus.subscribe(enbName, (m) => this.deliver(enbName, res, m));
+    // A restarted eNB (or one whose stream broke) must still confirm what is required of it (TS 36.463 WT initiated LWIP Release).
+    for (const event of this.pending(enbName)) this.deliver(enbName, res, { id: 0, event });
     const end = () => {
       clearInterval(keepalive);
       unsubscribe();
