@@ -5,16 +5,13 @@
 import type { ChildProcess } from "node:child_process";
 import type { ExitStatus } from "./lwip.js";
 import type { Topology } from "./netns.js";
+import { isJsonObject, JsonLineParser, type JsonLine } from "./json-line-parser.js";
 
-/** One parsed line. */
-export type JsonLine = Readonly<Record<string, unknown>>;
+export type { JsonLine } from "./json-line-parser.js";
 
 /** Which stream carries the JSON lines; the other one is kept as text for diagnostics. */
 export type JsonStream = "stdout" | "stderr";
 
-function isObject(value: unknown): value is JsonLine {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A running process and the JSON objects it has printed so far. */
 export class JsonLinesProcess {
@@ -24,7 +21,7 @@ export class JsonLinesProcess {
   readonly badLines: string[] = [];
   readonly label: string;
   #other = "";
-  #rest = "";
+  readonly #parser = new JsonLineParser(isJsonObject);
   #exit: ExitStatus | null = null;
   readonly #child: ChildProcess;
   readonly #topo: Topology;
@@ -56,18 +53,9 @@ export class JsonLinesProcess {
   }
 
   #onJson(chunk: string): void {
-    const parts = (this.#rest + chunk).split("\n");
-    this.#rest = parts.pop() ?? "";
-    for (const line of parts) {
-      if (line.trim() === "") continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        if (isObject(value)) this.lines.push(value);
-        else this.badLines.push(line);
-      } catch {
-        this.badLines.push(line);
-      }
-    }
+    const { values, bad } = this.#parser.push(chunk);
+    this.lines.push(...values);
+    this.badLines.push(...bad);
     this.#notify();
   }
 

@@ -3,13 +3,11 @@
 // stdin. Waits are bounded and event-driven (they wake on every new line and on exit) and fail at
 // once when the process exits, with its output and the lab's other processes in the message.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import type { JsonLine, JsonStream } from "./json-lines.js";
+import type { JsonStream } from "./json-lines.js";
+import { isJsonObject, JsonLineParser, type JsonLine } from "./json-line-parser.js";
 import type { LwipHosts, Host } from "./lwip-hosts.js";
 import type { ExitStatus } from "./lwip.js";
 
-function isObject(value: unknown): value is JsonLine {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 let commandSequence = 0;
 
@@ -23,7 +21,7 @@ export class HostProcess {
   /** Diagnostics of the rest of the lab, appended to failures. */
   context: () => string = () => "";
   #other = "";
-  #rest = "";
+  readonly #parser = new JsonLineParser(isJsonObject);
   #exit: ExitStatus | null = null;
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #hosts: LwipHosts;
@@ -56,18 +54,9 @@ export class HostProcess {
   }
 
   #onJson(chunk: string): void {
-    const parts = (this.#rest + chunk).split("\n");
-    this.#rest = parts.pop() ?? "";
-    for (const line of parts) {
-      if (line.trim() === "") continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        if (isObject(value)) this.lines.push(value);
-        else this.badLines.push(line);
-      } catch {
-        this.badLines.push(line);
-      }
-    }
+    const { values, bad } = this.#parser.push(chunk);
+    this.lines.push(...values);
+    this.badLines.push(...bad);
     this.#notify();
   }
 

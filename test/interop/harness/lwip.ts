@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Topology } from "./netns.js";
+import { JsonLineParser } from "./json-line-parser.js";
 
 /** One JSON-lines event of the CLI, e.g. {"event":"ike-sa-up",...}. */
 export interface LwipEvent {
@@ -43,7 +44,7 @@ export class LwipProcess {
   readonly badLines: string[] = [];
   readonly argv: readonly string[];
   #stderr = "";
-  #stdoutRest = "";
+  readonly #parser = new JsonLineParser(isEvent);
   #exit: ExitStatus | null = null;
   readonly #child: ChildProcess;
   readonly #topo: Topology;
@@ -70,18 +71,9 @@ export class LwipProcess {
   }
 
   #onStdout(chunk: string): void {
-    const lines = (this.#stdoutRest + chunk).split("\n");
-    this.#stdoutRest = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line.trim() === "") continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        if (isEvent(value)) this.events.push(value);
-        else this.badLines.push(line);
-      } catch {
-        this.badLines.push(line);
-      }
-    }
+    const { values, bad } = this.#parser.push(chunk);
+    this.events.push(...values);
+    this.badLines.push(...bad);
     this.#notify();
   }
 
