@@ -4,8 +4,10 @@
  * with IKE aes128gcm16-prfsha256-ecp256 and ESP aes128gcm16, forced UDP encapsulation:
  *
  * - strongSwan to strongSwan: charon with kernel-libipsec (ESP in user space behind a TUN device)
- *   at both ends; `iperf3 -u -l 1400 -b 2G` from the UE's virtual address to 198.18.1.1 on the
- *   SeGW's loopback; the figure is what the iperf3 server received.
+ *   at both ends; `iperf3 -u -l 1400 -b <rate>` from the UE's virtual address to 198.18.1.1 on the
+ *   SeGW's loopback, swept over offered packet rates (OFFERED_PPS); the figure is the best rate the
+ *   iperf3 server received. Offering far more than libipsec carries makes the sender starve the
+ *   tunnel of CPU on these 2 cores and understates strongSwan several times over, hence the sweep.
  * - lwip to lwip: our responder in the SeGW namespace, our initiator in the UE namespace, carrying
  *   1400-octet UDP payloads from the initiator's in-process generator (Node cannot open a TUN
  *   device, so no kernel socket or TUN sits at either end of our tunnel); the figure is what the
@@ -22,8 +24,12 @@ import { initiate, listSas } from "../test/interop/harness/vici-sa.js";
 import { ESP_PROPOSAL, IKE_PROPOSAL, PACING, WARM_UP, runLwipTunnel, type TunnelRow } from "./esp-tunnel.js";
 
 export const PAYLOAD_BYTES = 1400;
-/** iperf3's offered rate: well above what libipsec delivers, so that it runs saturated. */
-export const IPERF_RATE = "2G";
+/**
+ * Offered packet rates tried in turn for strongSwan: the best delivered one is its figure. The
+ * sweep stops once the delivered rate falls below 90 % of the best so far (past the peak). The lab
+ * measured libipsec at about 35,000 packets/s of 1400 octets (~400 Mbit/s) on a quiet machine.
+ */
+export const OFFERED_PPS: readonly number[] = [10_000, 14_000, 20_000, 28_000, 40_000, 56_000, 80_000, 112_000, 160_000];
 
 export interface NetnsResult {
   /** Why the comparison did not run (not root, strongSwan or iperf3 missing). */
@@ -81,7 +87,7 @@ export async function strongswanTunnelRows(topo: Topology, seconds: number, payl
       const vip = (await listSas(ue.vici))[0]?.localVips[0];
       if (vip === undefined) throw new Error("strongSwan UE got no virtual IP");
       const rows: TunnelRow[] = [];
-      for (const payloadBytes of payloads) rows.push(await iperf(topo, vip, seconds, payloadBytes));
+      for (const payloadBytes of payloads) rows.push(await bestOfSweep(topo, vip, seconds, payloadBytes));
       return rows;
     } finally {
       await ue.stop();
@@ -103,7 +109,19 @@ interface IperfUdpSum {
   readonly lost_packets: number;
 }
 
-async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes: number): Promise<TunnelRow> {
+/** The best delivered figure over the OFFERED_PPS sweep, with the offered rate that gave it. */
+async function bestOfSweep(topo: Topology, vip: string, seconds: number, payloadBytes: number): Promise<TunnelRow> {
+  let best: TunnelRow | undefined;
+  for (const pps of OFFERED_PPS) {
+    const row = await iperf(topo, vip, seconds, payloadBytes, pps * payloadBytes * 8);
+    if (best !== undefined && row.packetsPerSecond < 0.9 * best.packetsPerSecond) break;
+    if (best === undefined || row.packetsPerSecond > best.packetsPerSecond) best = row;
+  }
+  if (best === undefined) throw new Error("empty offered-rate sweep");
+  return best;
+}
+
+async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes: number, offeredBitsPerSecond: number): Promise<TunnelRow> {
   const server = topo.spawn(topo.segw, ["iperf3", "-s", "-B", LAB.enb, "-1", "-J"]);
   let out = "";
   server.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -112,7 +130,7 @@ async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes:
     await waitUntil(async () => ((await topo.exec(topo.segw, ["ss", "-Hltn"])).stdout.includes(`${LAB.enb}:5201 `) ? true : undefined), {
       timeoutMs: 5_000, what: "the iperf3 server",
     });
-    const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", IPERF_RATE, "-l", String(payloadBytes), "-t", String(seconds), "-J"];
+    const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", String(Math.round(offeredBitsPerSecond)), "-l", String(payloadBytes), "-t", String(seconds), "-J"];
     const c = await topo.exec(topo.ue, client, { check: false, timeoutMs: (seconds + 20) * 1000 });
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     const sum = (JSON.parse(out) as { end?: { sum_received?: IperfUdpSum } }).end?.sum_received;
@@ -123,7 +141,7 @@ async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes:
       payloadBytes, sent: sum.packets, delivered, seconds: sum.seconds, packetsPerSecond: pps,
       gbitPerSecond: (sum.bytes * 8) / sum.seconds / 1e9,
       lossPercent: sum.packets === 0 ? 100 : (100 * sum.lost_packets) / sum.packets,
-      stalls: 0,
+      stalls: 0, offeredBitsPerSecond,
     };
   } finally {
     await topo.stopChild(server, 1_000);

@@ -40,6 +40,8 @@ export interface TunnelRow {
   readonly lossPercent: number;
   /** Times the sender's window timed out without an acknowledgement. */
   readonly stalls: number;
+  /** The rate iperf3 was told to offer (strongSwan rows: the best of the sweep). */
+  readonly offeredBitsPerSecond?: number;
   /** CPU microseconds per packet sent, of the sending process, and per packet delivered, of the receiving one (lwip only). */
   readonly senderCpuUsPerPacket?: number;
   readonly receiverCpuUsPerPacket?: number;

@@ -4,6 +4,7 @@
  */
 import type { TunnelRow } from "./esp-tunnel.js";
 import type { ScaleRow, MemorySample } from "./scale.js";
+import { OFFERED_PPS } from "./esp-tunnel-netns.js";
 import { SCALE } from "./scale.js";
 import { SETUP, type SetupResult, type SetupRow } from "./setup-rate.js";
 import { TRAFFIC, type SegwTrafficRow, type TrafficResult } from "./traffic.js";
@@ -177,8 +178,9 @@ export function renderMarkdown(r: SuiteReport): string {
       `stand-in (198.18.0.3:2152) in one process in the UE namespace (bench/traffic-peer.ts), so both ESP and GTP-U cross the veth. Uplink = UE -> ESP -> SeGW -> G-PDU -> eNB; ` +
       `downlink = eNB -> G-PDU -> SeGW -> ESP -> UE. The payload is the UDP payload of the user's IPv4/UDP packet inside LWIPEP (GRE) inside the inner IPv4 packet (what iperf3 -l counts). ` +
       `At most ${TRAFFIC.window} packets in flight (bursts of ${TRAFFIC.burst}), ${TRAFFIC.seconds} s per row; figures are delivered packets over the receiver's first-to-last time. ` +
-      `strongSwan: charon + kernel-libipsec at both ends (ESP in user space behind TUN), \`iperf3 -u -b 2G -l <payload> -t ${TRAFFIC.seconds}\` from the UE's virtual address to 198.18.1.1, ` +
-      "the iperf3 server's received figures (offered above what libipsec carries, hence the loss; the lab measured 255-440 Mbit/s on a quiet machine). SeGW CPU = /proc utime + stime of " +
+      `strongSwan: charon + kernel-libipsec at both ends (ESP in user space behind TUN), \`iperf3 -u -b <rate> -l <payload> -t ${TRAFFIC.seconds}\` from the UE's virtual address to 198.18.1.1, ` +
+      `offered ${OFFERED_PPS.join(", ")} packets/s in turn, stopping past the peak; the row is the best rate the iperf3 server received, with the loss at that offered rate ` +
+      "(offering far more than libipsec carries starves it of CPU on these 2 cores and would understate it; the lab measured 255-440 Mbit/s on a quiet machine). SeGW CPU = /proc utime + stime of " +
       "the SeGW process per delivered packet: it includes the kernel's UDP and veth work done in the SeGW's syscalls.",
     "",
     ...trafficTables(r.traffic, r.pinned),
