@@ -4,7 +4,8 @@
  *     and PSK (16.2.3) BEFORE the UE is given SeGW address, IDi and counter over RRC (16.2.1);
  *   DRB addition and deletion, all offloaded DRBs in the one tunnel, release at the SeGW and the
  *     UE when the last goes (16.3);
- *   AS key refresh (16.4.2), handover (16.5), radio link failure and WLAN loss (16.6).
+ *   AS key refresh (16.4.2), handover (16.5), radio link failure and WLAN loss (16.6);
+ *   a tunnel the SeGW lost set up again with a fresh IDi and LWIP-PSK (setUpAgain, enb-reestablish.ts).
  * Each step is reported as an event naming its clause. The caller runs these through EnbUe.run().
  */
 import { toHex } from "../wire/hex.js";
@@ -34,21 +35,31 @@ export interface EnbServices {
 /** IDi: 16 random octets, so that it is unique and cannot be guessed (ID_KEY_ID data, RFC 7296 §3.5). */
 export const IDI_OCTETS = 16;
 
+/** A provisioning that failed is retryable when the SeGW was unreachable or short of resources. */
+type Provisioned = { readonly ok: true; readonly session: LwipSession } | { readonly ok: false; readonly retryable: boolean };
+
+const NOT_RETRYABLE: Provisioned = { ok: false, retryable: false };
+
+/** XwAP causes that may clear by themselves: transport (unreachable) and misc (overload, resources), or no cause at all. */
+function retryableCause(cause: string): boolean {
+  return cause.startsWith("transport/") || cause.startsWith("misc/") || cause === "unknown";
+}
+
 /**
  * Derives a fresh LWIP-PSK and provisions the SeGW with it (LWIP ADDITION REQUEST). Returns the
- * session once acknowledged, undefined (with an event saying why) otherwise.
+ * session once acknowledged, or (with an event saying why) whether trying again may help.
  */
-async function provision(svc: EnbServices, ue: EnbUe, clause: Clause): Promise<LwipSession | undefined> {
+async function provision(svc: EnbServices, ue: EnbUe, clause: Clause): Promise<Provisioned> {
   const mac = await ue.whenCapable();
   if (!mac) {
     svc.emit({ event: "lwip-refused", ...ue.base(clause), reason: "the UE reported no WLAN MAC address" });
-    return undefined;
+    return NOT_RETRYABLE;
   }
   const lwipCounter = ue.counter.next();
   if (lwipCounter === undefined) {
     // Brief §1.3 [M]: the counter may not wrap under one KeNB; a KeNB refresh must come first.
     svc.emit({ event: "lwip-refused", ...ue.base("16.4.2"), reason: "LWIP counter used up: refresh KeNB first" });
-    return undefined;
+    return NOT_RETRYABLE;
   }
   const psk = ue.as.lwipPsk(lwipCounter);
   svc.emit({ event: "lwip-psk-derived", ...ue.base("16.4.1"), lwipCounter });
@@ -72,16 +83,16 @@ async function provision(svc: EnbServices, ue: EnbUe, clause: Clause): Promise<L
   if (!r.ok) {
     forget(svc, ue);
     svc.emit({ event: "lwip-addition-reject", ...ue.base(clause), from: "SeGW", to: "eNB", cause: `${r.cause}: ${r.error}` });
-    return undefined;
+    return { ok: false, retryable: retryableCause(r.cause) };
   }
   session.wtUeXwapId = r.wtUeXwapId;
   session.segwGtp = r.segwGtpTunnelEndpoint;
   svc.emit({ event: "lwip-addition-acknowledge", ...ue.base(clause), from: "SeGW", to: "eNB", wtUeXwapId: toHex(r.wtUeXwapId) });
   if (ue.detached) {
     await releaseAtSegw(svc, ue, "detach");
-    return undefined;
+    return NOT_RETRYABLE;
   }
-  return session;
+  return { ok: true, session };
 }
 
 /** LWIP-Configuration-r13 setup for a session: SeGW address, IDi, LWIP counter (16.2.1), WLAN success reports on. */
@@ -96,6 +107,13 @@ function setupIe(svc: EnbServices, s: LwipSession): LwipConfigurationR13 {
   };
 }
 
+/** Tells the UE of a provisioned session (16.2.1) in one RRCConnectionReconfiguration with `extra`. */
+function configureUe(svc: EnbServices, ue: EnbUe, session: LwipSession, clause: Clause, extra: Omit<RRCConnectionReconfiguration, "rrc-TransactionIdentifier"> = {}): void {
+  ue.sendReconfiguration({ ...extra, "lwip-Configuration-r13": setupIe(svc, session) });
+  session.state = "configured";
+  svc.emit({ event: "rrc-lwip-configuration", ...ue.base(clause), from: "eNB", to: "UE", segw: svc.segwAddressText, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
+}
+
 /** Forgets the session locally (TEID, IDi index); the SeGW is not told. */
 function forget(svc: EnbServices, ue: EnbUe): LwipSession | undefined {
   const s = ue.session;
@@ -108,6 +126,8 @@ function forget(svc: EnbServices, ue: EnbUe): LwipSession | undefined {
 
 /** eNB Initiated LWIP Release: the SeGW deletes the tunnel and whatever is left of the PSK. */
 export async function releaseAtSegw(svc: EnbServices, ue: EnbUe, trigger: ReleaseTrigger): Promise<void> {
+  // Every release (16.3-16.6, detach) ends a pending set-up of a lost tunnel and its back-off timer.
+  ue.stopReestablishment();
   const s = forget(svc, ue);
   if (!s?.wtUeXwapId) return;
   svc.emit({ event: "lwip-release-request", ...ue.base(RELEASE_CLAUSE[trigger]), from: "eNB", to: "SeGW", trigger, wtUeXwapId: toHex(s.wtUeXwapId) });
@@ -129,20 +149,18 @@ export async function configureDrbs(svc: EnbServices, ue: EnbUe, drbs: readonly 
   const list = drbs.map((d) => ({ "drb-Identity": d.drbId, "drb-TypeLWIP-r13": d.type }));
   const dedicated = list.length > 0 ? { radioResourceConfigDedicated: { "drb-ToAddModList": list } } : {};
   const wanted = ue.offloaded.length > 0;
-  if (!wanted && (ue.session || ue.awaitingWlan)) return releaseLastDrb(svc, ue, dedicated);
-  if (!wanted || ue.session || ue.awaitingWlan) {
+  if (!wanted && (ue.session || ue.lwipPending)) return releaseLastDrb(svc, ue, dedicated);
+  if (!wanted || ue.session || ue.lwipPending) {
     if (list.length > 0) ue.sendReconfiguration(dedicated);
     if (list.length > 0) svc.emit({ event: "rrc-drb-reconfiguration", ...ue.base("16.3"), from: "eNB", to: "UE", added: drbs, released: [] });
     return OK;
   }
-  const session = await provision(svc, ue, "16.2.3");
-  if (!session) {
+  const r = await provision(svc, ue, "16.2.3");
+  if (!r.ok) {
     if (list.length > 0) ue.sendReconfiguration(dedicated);
     return failed("LWIP set-up failed (see events)");
   }
-  ue.sendReconfiguration({ ...dedicated, "lwip-Configuration-r13": setupIe(svc, session) });
-  session.state = "configured";
-  svc.emit({ event: "rrc-lwip-configuration", ...ue.base("16.2.1"), from: "eNB", to: "UE", segw: svc.segwAddressText, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
+  configureUe(svc, ue, r.session, "16.2.1", dedicated);
   return OK;
 }
 
@@ -158,14 +176,14 @@ export async function deleteDrb(svc: EnbServices, ue: EnbUe, drbId: number): Pro
   if (!ue.drbs.delete(drbId)) return failed(`no DRB ${drbId}`);
   const released = { radioResourceConfigDedicated: { "drb-ToReleaseList": [drbId] } };
   svc.emit({ event: "rrc-drb-reconfiguration", ...ue.base("16.3"), from: "eNB", to: "UE", added: [], released: [drbId] });
-  if (ue.offloaded.length === 0 && (ue.session || ue.awaitingWlan)) return releaseLastDrb(svc, ue, released);
+  if (ue.offloaded.length === 0 && (ue.session || ue.lwipPending)) return releaseLastDrb(svc, ue, released);
   ue.sendReconfiguration(released);
   return OK;
 }
 
 /** An operator's release of the UE's tunnel (the DRBs stay, over LTE). */
 export async function releaseLwip(svc: EnbServices, ue: EnbUe): Promise<Outcome> {
-  if (!ue.session && !ue.awaitingWlan) return failed("LWIP is not set up");
+  if (!ue.session && !ue.lwipPending) return failed("LWIP is not set up");
   ue.awaitingWlan = false;
   await releaseAtSegw(svc, ue, "command");
   tellUeToRelease(svc, ue, "command");
@@ -190,14 +208,15 @@ function handoverCommand(ue: EnbUe, target: Cell): Omit<RRCConnectionReconfigura
  * and one RRC message tells the UE to refresh KeNB and re-initiate IKEv2 with the new PSK.
  */
 export async function refreshKeys(svc: EnbServices, ue: EnbUe): Promise<Outcome> {
-  const hadLwip = ue.session !== undefined || ue.awaitingWlan;
+  const hadLwip = ue.session !== undefined || ue.lwipPending;
   ue.awaitingWlan = false;
   await releaseAtSegw(svc, ue, "key-refresh");
   const command = handoverCommand(ue, ue.cell);
   ue.as.refresh(ue.cell);
   ue.counter.restart();
   svc.emit({ event: "kenb-refreshed", ...ue.base("16.4.2"), reason: "key-refresh", physCellId: ue.cell.physCellId });
-  const session = hadLwip && ue.offloaded.length > 0 ? await provision(svc, ue, "16.4.2") : undefined;
+  const provisioned = hadLwip && ue.offloaded.length > 0 ? await provision(svc, ue, "16.4.2") : undefined;
+  const session = provisioned?.ok ? provisioned.session : undefined;
   ue.sendReconfiguration({ ...command, ...(session ? { "lwip-Configuration-r13": setupIe(svc, session) } : {}) });
   svc.emit({ event: "rrc-handover-command", ...ue.base("16.4.2"), from: "eNB", to: "UE", targetPhysCellId: ue.cell.physCellId, intraCell: true });
   if (!session) return hadLwip ? failed("new LWIP set-up failed (see events)") : OK;
@@ -254,18 +273,45 @@ export async function reestablish(svc: EnbServices, ue: EnbUe): Promise<void> {
 export async function wlanStatus(svc: EnbServices, ue: EnbUe, status: WlanStatusR13): Promise<void> {
   svc.emit({ event: "wlan-status-report", ...ue.base("16.6"), from: "UE", to: "eNB", status });
   if (status !== "successfulAssociation") {
-    if (!ue.session) return;
+    if (!ue.session && !ue.reestablishment) return;
     await releaseAtSegw(svc, ue, "wlan-failure");
     ue.awaitingWlan = true;
     return;
   }
   if (!ue.awaitingWlan || ue.session) return;
   ue.awaitingWlan = false;
-  const session = await provision(svc, ue, "16.6");
-  if (!session) return;
-  ue.sendReconfiguration({ "lwip-Configuration-r13": setupIe(svc, session) });
-  session.state = "configured";
-  svc.emit({ event: "rrc-lwip-configuration", ...ue.base("16.6"), from: "eNB", to: "UE", segw: svc.segwAddressText, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
+  const r = await provision(svc, ue, "16.6");
+  if (r.ok) configureUe(svc, ue, r.session, "16.6");
+}
+
+/**
+ * The SeGW no longer holds the tunnel of `s` although the eNB did not release it (its tunnel-down,
+ * or its entry missing after a SeGW restart): forget it here. Nothing is sent to the SeGW, which
+ * holds nothing of it; a later LWIP ADDITION REQUEST for this UE would replace it anyway. Returns
+ * false if `s` is no longer the UE's session.
+ */
+export function forgetLostTunnel(svc: EnbServices, ue: EnbUe, s: LwipSession): boolean {
+  if (ue.session !== s) return false;
+  forget(svc, ue);
+  return true;
+}
+
+/**
+ * Sets a lost tunnel up again as a new set-up: a fresh LWIP-PSK from the next LWIP counter (TS 33.401
+ * 16.4.1, Annex A.16: never the PSK of a used counter value) and a fresh IDi, provisioned at the SeGW
+ * first (16.2.3), then given to the UE (16.2.1), which drops its old configuration for it. "retry":
+ * the SeGW could not be reached (or was short of resources) and this was not the `last` attempt;
+ * "failed": no new tunnel, and the UE's LWIP configuration is released (its DRBs go on over LTE).
+ */
+export async function setUpAgain(svc: EnbServices, ue: EnbUe, last: boolean): Promise<"configured" | "retry" | "failed"> {
+  const r = await provision(svc, ue, "16.2.3");
+  if (r.ok) {
+    configureUe(svc, ue, r.session, "16.2.1");
+    return "configured";
+  }
+  if (r.retryable && !last && !ue.detached) return "retry";
+  if (!ue.detached) tellUeToRelease(svc, ue, "tunnel-lost");
+  return "failed";
 }
 
 /**

@@ -4,6 +4,7 @@
  * all offloaded DRBs of the UE, TS 33.401 16.3) with its XwAP and GTP identifiers. Procedures on
  * one UE run one after the other (run()), so none sees another half done.
  */
+import type { TimerHandle } from "../io/clock.js";
 import type { Cell } from "./air-frames.js";
 import type { EnbAirLink } from "./air-interface.js";
 import type { AsSecurityContext, LwipCounter } from "./as-security.js";
@@ -24,6 +25,17 @@ export interface LwipSession {
   state: "provisioning" | "configured" | "connected";
 }
 
+/**
+ * A tunnel lost without the eNB asking (the SeGW's tunnel-down, or its entry gone after a SeGW
+ * restart) that the eNB is setting up again: attempts made so far, the next back-off, and its timer if one waits.
+ */
+export interface Reestablishment {
+  attempts: number;
+  /** The back-off before the next attempt, doubled each time it is used (up to a bound). */
+  nextDelayMs: number;
+  timer: TimerHandle | undefined;
+}
+
 /** The result of a procedure the eNB was asked to run. */
 export type Outcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -41,6 +53,8 @@ export class EnbUe {
   session: LwipSession | undefined;
   /** A WLAN failure was reported: the UE keeps its LWIP configuration and reports when WLAN is back (16.6). */
   awaitingWlan = false;
+  /** A lost tunnel is being set up again (enb-reestablish.ts); the UE keeps its LWIP configuration meanwhile. */
+  reestablishment: Reestablishment | undefined;
   /** A radio link failure was handled; the UE's re-establishment request is expected. */
   radioLinkFailed = false;
   detached = false;
@@ -71,6 +85,17 @@ export class EnbUe {
     const next = this.queue.then(fn);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** The UE holds an LWIP configuration although no tunnel is provisioned (WLAN lost, or a lost tunnel being set up again). */
+  get lwipPending(): boolean {
+    return this.awaitingWlan || this.reestablishment !== undefined;
+  }
+
+  /** Gives up setting a lost tunnel up again: its back-off timer is cancelled (release, handover, RLF, detach). */
+  stopReestablishment(): void {
+    this.reestablishment?.timer?.cancel();
+    this.reestablishment = undefined;
   }
 
   /** UECapabilityInformation arrived. */

@@ -53,6 +53,17 @@ const streamEventSchema = z.discriminatedUnion("type", [
 
 export type XwStreamEvent = z.output<typeof streamEventSchema>;
 
+/** GET /xwap/v1/ues, the fields the eNB reads. */
+const ueListSchema = z.object({
+  ues: z.array(z.object({ ikeInitiatorIdentity: ueIds.ikeInitiatorIdentity, state: z.string(), innerAddress: z.string().nullable() })),
+});
+
+/** One UE as the SeGW lists it: its entry state (provisioned, connected, release-required) and inner address. */
+export interface XwUeEntry {
+  readonly state: string;
+  readonly innerAddress: string | null;
+}
+
 /** Seconds between attempts to reopen a broken event stream. */
 const STREAM_RETRY_MS = 1000;
 
@@ -108,10 +119,21 @@ export class XwClient {
   }
 
   /**
-   * Follows the SeGW's event stream until stop(), reopening it after a failure. Events that do not
-   * match their schema are logged and skipped.
+   * The UEs the SeGW holds for this eNB (GET /xwap/v1/ues) by IDi (lower-case hex), or undefined
+   * when the SeGW cannot be reached or answers something else.
    */
-  streamEvents(onEvent: (e: XwStreamEvent) => void): { stop(): void } {
+  async listUes(): Promise<ReadonlyMap<string, XwUeEntry> | undefined> {
+    const res = await this.call("GET", "/xwap/v1/ues", undefined);
+    const list = res?.status === 200 ? ueListSchema.safeParse(res.body) : undefined;
+    return list?.success ? new Map(list.data.ues.map((u) => [u.ikeInitiatorIdentity.toLowerCase(), { state: u.state, innerAddress: u.innerAddress }])) : undefined;
+  }
+
+  /**
+   * Follows the SeGW's event stream until stop(), reopening it after a failure. onOpen runs each
+   * time the SeGW accepted the stream (so the eNB can check what the SeGW holds after a break).
+   * Events that do not match their schema are logged and skipped.
+   */
+  streamEvents(onEvent: (e: XwStreamEvent) => void, onOpen?: () => void): { stop(): void } {
     const abort = new AbortController();
     const run = async () => {
       while (!abort.signal.aborted) {
@@ -121,7 +143,7 @@ export class XwClient {
             if (parsed.success) onEvent(parsed.data);
             else if (e.type !== "events-lost") this.log.debug("xw", "SeGW event ignored", { type: e.type });
             else this.log.warn("xw", "SeGW events lost", {});
-          }, abort.signal);
+          }, abort.signal, onOpen);
           if (res.status !== 200 && !abort.signal.aborted) this.log.warn("xw", "SeGW event stream refused", { status: res.status });
         } catch (e) {
           this.log.warn("xw", "SeGW event stream failed", { error: e instanceof Error ? e.message : String(e) });

@@ -6,13 +6,15 @@
  */
 import { ControlApiClient, type ControlClientOptions } from "../segw/control-api/client.js";
 import { parseIp } from "../ike/traffic-selector.js";
+import { systemClock, type Clock } from "../io/clock.js";
 import { silentLogger, type Logger } from "../io/log.js";
 import { fromHex, toHex } from "../wire/hex.js";
 import type { Cell, UplinkFrame } from "./air-frames.js";
 import { listenAirInterface, type AirAddress, type AirServer, type EnbAirLink } from "./air-interface.js";
 import { AsSecurityContext, LwipCounter } from "./as-security.js";
-import { EnbUe, failed, type Outcome } from "./enb-ue.js";
+import { EnbUe, failed, type LwipSession, type Outcome } from "./enb-ue.js";
 import * as proc from "./enb-procedures.js";
+import { DEFAULT_REESTABLISH_BACKOFF, Reestablisher, type ReestablishBackoff } from "./enb-reestablish.js";
 import { EnbUserPlane, type XwuDatagram } from "./enb-user-plane.js";
 import { XwClient, type XwStreamEvent } from "./enb-xw.js";
 import type { DrbConfig, LwipEvent, SduPath } from "./events.js";
@@ -37,6 +39,10 @@ export interface LwipEnbOptions {
   readonly kenbFor: (ueId: string) => Uint8Array | undefined;
   /** The handshake window asked of the SeGW (TS 33.401 16.2.2 note); the SeGW's default if absent. */
   readonly windowSeconds?: number;
+  /** Time of the back-off between attempts to set a lost tunnel up again; the system clock by default. */
+  readonly clock?: Clock;
+  /** That back-off (enb-reestablish.ts); DEFAULT_REESTABLISH_BACKOFF if absent. */
+  readonly reestablishBackoff?: ReestablishBackoff;
   readonly log?: Logger;
   readonly onEvent?: (e: LwipEvent) => void;
   /** An uplink PDCP SDU arrived. */
@@ -60,6 +66,8 @@ export interface EnbUeView {
   readonly drbs: readonly DrbConfig[];
   readonly lwip: { readonly idi: string; readonly state: "provisioning" | "configured" | "connected"; readonly lwipCounter: number; readonly wtUeXwapId: string | null } | null;
   readonly awaitingWlan: boolean;
+  /** A tunnel the SeGW lost is being set up again: attempts made so far (null: none under way). */
+  readonly reestablishAttempts: number | null;
 }
 
 /** Counts of uplink SDUs refused by the eNB. */
@@ -71,6 +79,7 @@ export class LwipEnb {
   private readonly svc: proc.EnbServices;
   private readonly log: Logger;
   private readonly stream: { stop(): void };
+  private readonly reestablisher: Reestablisher;
   private nextXwapId = 1;
   readonly drops = new Map<EnbDrop, number>();
 
@@ -90,7 +99,8 @@ export class LwipEnb {
         o.onSdu?.(ue.ueId, drbId, sdu, "wlan");
       },
     };
-    this.stream = xw.streamEvents((e) => this.onSegwEvent(e));
+    this.reestablisher = new Reestablisher(this.svc, o.clock ?? systemClock, o.reestablishBackoff ?? DEFAULT_REESTABLISH_BACKOFF);
+    this.stream = xw.streamEvents((e) => this.onSegwEvent(e), () => void this.onSegwReachable());
   }
 
   /**
@@ -229,6 +239,7 @@ export class LwipEnb {
     const s = ue.session;
     return {
       ueId: ue.ueId, physCellId: ue.cell.physCellId, lwipCounter: ue.counter.current, drbs: ue.allDrbs, awaitingWlan: ue.awaitingWlan,
+      reestablishAttempts: ue.reestablishment?.attempts ?? null,
       lwip: s ? { idi: s.idiHex, state: s.state, lwipCounter: s.lwipCounter, wtUeXwapId: s.wtUeXwapId ? toHex(s.wtUeXwapId) : null } : null,
     };
   }
@@ -307,13 +318,40 @@ export class LwipEnb {
     void ue.run(async () => {
       const s = ue.session;
       if (s?.idiHex !== e.ikeInitiatorIdentity.toLowerCase()) return;
-      if (e.type === "tunnel-up") {
-        s.state = "connected";
-        this.o.onEvent?.({ event: "lwip-tunnel-up", ...ue.base("16.2.2"), idi: s.idiHex, virtualIp: e.innerAddress, enbLwipEndpoint: null });
-      } else {
-        s.state = "configured";
-        this.o.onEvent?.({ event: "lwip-tunnel-down", ...ue.base(null), idi: s.idiHex, reason: e.reason });
-      }
+      if (e.type === "tunnel-up") return this.tunnelUp(ue, s, e.innerAddress);
+      this.o.onEvent?.({ event: "lwip-tunnel-down", ...ue.base(null), idi: s.idiHex, reason: e.reason });
+      // We did not ask for it (our own releases forget the IDi first): set the tunnel up again with a
+      // fresh IDi and PSK. "shutdown": the SeGW is going away, so the first attempt waits for its back-off
+      // (or for its event stream to come back).
+      await this.reestablisher.lost(ue, s, e.reason, e.reason === "shutdown");
     });
+  }
+
+  private tunnelUp(ue: EnbUe, s: LwipSession, innerAddress: string | null): void {
+    s.state = "connected";
+    this.o.onEvent?.({ event: "lwip-tunnel-up", ...ue.base("16.2.2"), idi: s.idiHex, virtualIp: innerAddress, enbLwipEndpoint: null });
+  }
+
+  /**
+   * The SeGW's event stream (re)opened: after a break the SeGW may have restarted, losing its
+   * entries without a word, or reported tunnels up while no stream listened. Set-ups waiting for
+   * their back-off try now; every UE's tunnel the SeGW no longer holds is set up again, and one it
+   * reports connected is marked so.
+   */
+  private async onSegwReachable(): Promise<void> {
+    const ues = [...this.ues.values()];
+    // Acknowledged sessions only, taken before asking: the answer must include each of them unless the SeGW lost it.
+    const held = ues.flatMap((ue) => (ue.session && ue.session.state !== "provisioning" ? [{ ue, s: ue.session }] : []));
+    for (const ue of ues) this.reestablisher.retryNow(ue);
+    if (held.length === 0) return;
+    const entries = await this.svc.xw.listUes();
+    if (!entries) return;
+    for (const { ue, s } of held) {
+      const entry = entries.get(s.idiHex);
+      void ue.run(async () => {
+        if (!entry) return this.reestablisher.lost(ue, s, "segw-lost-entry", false);
+        if (entry.state === "connected" && ue.session === s && s.state === "configured") this.tunnelUp(ue, s, entry.innerAddress);
+      });
+    }
   }
 }

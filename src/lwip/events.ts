@@ -20,7 +20,8 @@ export type ReleaseTrigger =
   | "release-required"
   | "rrc-release"
   | "detach"
-  | "command";
+  | "command"
+  | "tunnel-lost";
 
 export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   "last-drb": "16.3",
@@ -35,6 +36,8 @@ export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   detach: null,
   /** An operator asked (lwip enb's release command). */
   command: null,
+  /** The SeGW lost the tunnel (e.g. it restarted) and setting it up again failed for good. */
+  "tunnel-lost": null,
 };
 
 /** One DRB and how it uses LWIP. */
@@ -76,6 +79,8 @@ export type LwipEvent =
   | (Base & { readonly event: "lwip-tunnel-up"; readonly idi: string; readonly virtualIp: string | null; readonly enbLwipEndpoint: string | null })
   | (Base & { readonly event: "lwip-tunnel-down"; readonly idi: string; readonly reason: string })
   | (Base & { readonly event: "lwip-tunnel-failed"; readonly idi: string; readonly reason: string })
+  /** The eNB sets up again a tunnel the SeGW lost: attempt `attempt` (1, 2, ...) starts in `delayMs`. */
+  | (Base & { readonly event: "lwip-reestablishment"; readonly reason: string; readonly attempt: number; readonly delayMs: number })
   | (Base & { readonly event: "lwip-psk-deleted"; readonly idi: string })
   | (Base & { readonly event: "lwip-released"; readonly trigger: ReleaseTrigger })
   | (Base & { readonly event: "kenb-refreshed"; readonly reason: "key-refresh" | "handover" | "reestablishment"; readonly physCellId: number })

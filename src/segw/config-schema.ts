@@ -114,6 +114,8 @@ const provisioningSection = z.strictObject({
   windowSeconds: positiveInt.default(30),
   maxWindowSeconds: positiveInt.max(3600).default(300),
   maxEntries: positiveInt.max(1_000_000).default(100_000),
+  /** How long an entry waits for the eNB's LWIP RELEASE CONFIRM (TS 36.463) before it is dropped anyway. */
+  releaseRequiredSeconds: positiveInt.max(86_400).default(600),
 });
 
 const rateLimitsSection = z.strictObject({

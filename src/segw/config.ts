@@ -62,7 +62,13 @@ export interface SegwConfig {
   };
   readonly enbs: readonly SegwEnbConfig[];
   readonly gtpu: { readonly listen: string; readonly port: number; readonly advertiseAddress: string; readonly ndsIp: "builtin" | "platform" };
-  readonly provisioning: { readonly windowSeconds: number; readonly maxWindowSeconds: number; readonly maxEntries: number };
+  readonly provisioning: {
+    readonly windowSeconds: number;
+    readonly maxWindowSeconds: number;
+    readonly maxEntries: number;
+    /** Seconds a release-required entry waits for LWIP RELEASE CONFIRM before it is dropped, logged and counted. */
+    readonly releaseRequiredSeconds: number;
+  };
   readonly rateLimits: RateLimitsConfig;
   readonly log: { readonly level: LogLevel };
   readonly metrics: { readonly listen: string; readonly port: number } | undefined;

@@ -9,11 +9,17 @@
  * - 16.2.2: after IKE_AUTH succeeds the PSK is deleted, so a second handshake with it fails.
  * - An eNB sees and acts only on its own entries; re-provisioning an IDi (or the same eNB UE
  *   XwAP ID) replaces the old entry, whose tunnel the daemon tears down from onRelease.
- * Every key buffer is zeroized when it is no longer needed. No I/O: time comes from the Clock.
+ * - An entry waiting for the eNB's LWIP RELEASE CONFIRM (WT Initiated LWIP Release, TS 36.463) is
+ *   kept at most releaseRequiredSeconds: an eNB that never comes back must not hold it for good.
+ *   Past that deadline it is dropped, logged and counted (provisioning_release_required_expired).
+ * Every key buffer is zeroized when it is no longer needed. No I/O: time comes from the Clock, and
+ * logs and counters go to the injected Logger and Counters.
  */
 import type { Clock, TimerHandle } from "../io/clock.js";
+import type { Counters } from "../io/counters.js";
+import type { Logger } from "../io/log.js";
 import { parseIp } from "../ike/traffic-selector.js";
-import { toHex } from "../wire/hex.js";
+import { concatBytes, toHex } from "../wire/hex.js";
 import {
   Causes,
   GTP_TEID_LENGTH,
@@ -30,7 +36,7 @@ import {
 export type EntryState = "provisioned" | "connected" | "release-required";
 
 /** Why an entry went away, as onRelease reports it. */
-export type ReleaseReason = "replaced" | "enb-release" | "release-confirmed" | "window-expired" | "shutdown";
+export type ReleaseReason = "replaced" | "enb-release" | "release-confirmed" | "window-expired" | "release-required-expired" | "shutdown";
 
 /** What the daemon knows of a UE's tunnel once IKE_AUTH succeeded (identifiers only). */
 export interface TunnelInfo {
@@ -83,6 +89,11 @@ export interface ProvisioningStoreOptions {
   readonly maxEntriesPerEnb?: ReadonlyMap<string, number>;
   /** Called after an entry went away (its PSK already zeroized): the daemon deletes the UE's SAs. */
   readonly onRelease?: (entry: ProvisioningEntry, reason: ReleaseReason) => void;
+  /** How long an entry waits in release-required for LWIP RELEASE CONFIRM before it is dropped; 600 s by default. */
+  readonly releaseRequiredSeconds?: number;
+  /** Where a dropped release-required entry is logged and counted. */
+  readonly log?: Logger;
+  readonly counters?: Counters;
   /** How many used/expired IDis to remember, and for how long, to tell those refusals apart in logs. */
   readonly tombstoneLimit?: number;
   readonly tombstoneMs?: number;
@@ -101,6 +112,8 @@ interface Slot {
 const WT_UE_XWAP_ID_SPACE = 1 << 24;
 const DEFAULT_TOMBSTONE_LIMIT = 4096;
 const DEFAULT_TOMBSTONE_MS = 10 * 60_000;
+/** An eNB that has not confirmed LWIP RELEASE REQUIRED in 10 minutes is not coming back for it. */
+export const DEFAULT_RELEASE_REQUIRED_SECONDS = 600;
 
 function randomBytes(n: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(n));
@@ -116,6 +129,13 @@ function octets(value: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = length - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
   return out;
+}
+
+/** Copies of `parts`, in order, as views of one new buffer. */
+function packed(...parts: readonly Uint8Array[]): Uint8Array[] {
+  const all = concatBytes(...parts);
+  let at = 0;
+  return parts.map((p) => all.subarray(at, (at += p.length)));
 }
 
 /** Why a request's IEs are malformed, or undefined if they are well formed. */
@@ -178,12 +198,15 @@ export class ProvisioningStore {
   private readonly byEnb = new Map<string, Map<string, Slot>>();
   private readonly tombstones: Tombstones;
   private readonly random: (n: number) => Uint8Array;
+  private readonly releaseRequiredMs: number;
   private nextWtId = 1;
 
   constructor(private readonly opts: ProvisioningStoreOptions) {
     this.tombstones = new Tombstones(opts.clock, opts.tombstoneLimit ?? DEFAULT_TOMBSTONE_LIMIT, opts.tombstoneMs ?? DEFAULT_TOMBSTONE_MS);
     this.random = opts.random ?? randomBytes;
     if (!(opts.maxEntries > 0 && opts.maxEntries < WT_UE_XWAP_ID_SPACE)) throw new RangeError("maxEntries must be in 1..2^24-1 (the WT UE XwAP ID space)");
+    this.releaseRequiredMs = (opts.releaseRequiredSeconds ?? DEFAULT_RELEASE_REQUIRED_SECONDS) * 1000;
+    if (!(this.releaseRequiredMs >= 1000)) throw new RangeError("releaseRequiredSeconds must be at least 1");
   }
 
   get size(): number {
@@ -260,15 +283,18 @@ export class ProvisioningStore {
 
   /**
    * The tunnel went down on the SeGW side (liveness failure, UE-side delete): the entry waits for
-   * the eNB's LWIP RELEASE CONFIRM (WT Initiated LWIP Release, TS 36.463).
+   * the eNB's LWIP RELEASE CONFIRM (WT Initiated LWIP Release, TS 36.463), at most
+   * releaseRequiredSeconds from the first time it was marked.
    */
   markReleaseRequired(idi: Uint8Array, cause: XwapCause): ProvisioningEntry | undefined {
     const slot = this.byIdi.get(toHex(idi));
     if (!slot) return undefined;
+    if (slot.entry.state === "release-required") return slot.entry;
     this.consumePsk(slot);
     slot.entry.state = "release-required";
     slot.entry.tunnel = undefined;
     slot.entry.releaseCause = cause;
+    slot.timer = this.opts.clock.schedule(this.releaseRequiredMs, () => this.dropUnconfirmed(slot));
     return slot.entry;
   }
 
@@ -315,14 +341,18 @@ export class ProvisioningStore {
     const wtId = this.allocateWtId();
     const teid = this.allocateTeid();
     const tep = req.enbGtpTunnelEndpoint;
+    // Copies of the identifiers as views of one buffer: one ArrayBuffer per entry, not six (a SeGW holds one entry per UE).
+    const [enbUeXwapId, wtUeXwapId, ueIdentity, idi, segwGtpTeid, gtpTeid] = packed(
+      req.enbUeXwapId, octets(wtId, UE_XWAP_ID_LENGTH), req.ueIdentity, req.ikeInitiatorIdentity, octets(teid, GTP_TEID_LENGTH), tep?.gtpTeid ?? new Uint8Array(0),
+    ) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
     const entry: MutableEntry = {
       enbName,
-      enbUeXwapId: req.enbUeXwapId.slice(),
-      wtUeXwapId: octets(wtId, UE_XWAP_ID_LENGTH),
-      ueIdentity: req.ueIdentity.slice(),
-      idi: req.ikeInitiatorIdentity.slice(),
-      enbGtpTunnelEndpoint: tep ? { transportLayerAddress: tep.transportLayerAddress, gtpTeid: tep.gtpTeid.slice() } : undefined,
-      segwGtpTeid: octets(teid, GTP_TEID_LENGTH),
+      enbUeXwapId,
+      wtUeXwapId,
+      ueIdentity,
+      idi,
+      enbGtpTunnelEndpoint: tep ? { transportLayerAddress: tep.transportLayerAddress, gtpTeid } : undefined,
+      segwGtpTeid,
       provisionedAt: now,
       windowEndsAt: now + windowSeconds * 1000,
       state: "provisioned",
@@ -369,6 +399,21 @@ export class ProvisioningStore {
   private expire(slot: Slot): void {
     if (this.byIdi.get(toHex(slot.entry.idi)) !== slot || !slot.psk) return;
     this.remove(slot, "window-expired");
+  }
+
+  /** No LWIP RELEASE CONFIRM came in time (the eNB is gone, or lost the request): drop the entry anyway. */
+  private dropUnconfirmed(slot: Slot): void {
+    slot.timer = undefined;
+    const { entry } = slot;
+    if (this.byIdi.get(toHex(entry.idi)) !== slot || entry.state !== "release-required") return;
+    this.opts.counters?.add("provisioning_release_required_expired");
+    this.opts.log?.warn("segw", "LWIP RELEASE REQUIRED not confirmed in time: entry dropped", {
+      enb: entry.enbName,
+      idi: toHex(entry.idi),
+      wtUeXwapId: toHex(entry.wtUeXwapId),
+      waitedSeconds: this.releaseRequiredMs / 1000,
+    });
+    this.remove(slot, "release-required-expired");
   }
 
   private remove(slot: Slot, reason: ReleaseReason): void {

@@ -97,9 +97,10 @@ export class ControlApiClient {
 
   /**
    * Reads GET /xwap/v1/events, calling onEvent for each event, until `signal` aborts (resolves)
-   * or the stream ends. A refusal resolves with its status and body. @throws Error on connection failure.
+   * or the stream ends. onOpen runs once the SeGW accepted the stream (200), before any event. A
+   * refusal resolves with its status and body. @throws Error on connection failure.
    */
-  async events(onEvent: (e: StreamEvent) => void, signal: AbortSignal): Promise<ApiResponse> {
+  async events(onEvent: (e: StreamEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<ApiResponse> {
     let res: IncomingMessage;
     try {
       res = await this.open("GET", "/xwap/v1/events", undefined, signal);
@@ -115,6 +116,7 @@ export class ControlApiClient {
       });
       return { status: res.statusCode ?? 0, body: parseJson(text) };
     }
+    onOpen?.();
     let buffer = "";
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {

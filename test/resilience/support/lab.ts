@@ -4,7 +4,8 @@
  * the demo's lab, each UE may be given other SeGW ports (a faulty relay's), the eNB can be stopped
  * and started again, and it reaches the control API through a TCP proxy that a test can cut (an
  * eNB that vanishes without a word on Xw-C). Every SDU delivered is counted by DRB and sequence
- * number, so duplicates show.
+ * number, so duplicates show. The eNB's timers (its back-off before setting a lost tunnel up again)
+ * run on a counting clock of the lab's, so a test can check that none is left behind.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { EventLog } from "../../../src/demo/lab.js";
@@ -14,6 +15,8 @@ import { createAirLinkPair } from "../../../src/lwip/air-interface.js";
 import { LwipEnb } from "../../../src/lwip/enb.js";
 import { LwipUe } from "../../../src/lwip/ue.js";
 import { readProbe } from "../../../src/lwip/traffic.js";
+import type { ReestablishBackoff } from "../../../src/lwip/enb-reestablish.js";
+import { CountingClock } from "./counting-clock.js";
 import { startResilSegw, type ResilSegw, type ResilSegwOptions } from "./segw.js";
 
 /** How often each probe (UE, DRB, direction, sequence number) was delivered. */
@@ -91,9 +94,18 @@ class ApiProxy {
   }
 }
 
+export interface ResilLabOptions extends ResilSegwOptions {
+  /** The eNB's back-off before setting a lost tunnel up again; its default if absent. */
+  readonly reestablishBackoff?: ReestablishBackoff;
+}
+
 export interface ResilLab {
   readonly fx: ResilSegw;
   enb: LwipEnb;
+  /** The clock of every eNB the lab starts: `pending` is the eNB's live timers. */
+  readonly enbClock: CountingClock;
+  /** The KeNB the simulated MME gave UE `ueId` (for a test that derives an LWIP-PSK itself). */
+  kenbOf(ueId: string): Uint8Array | undefined;
   readonly log: EventLog;
   readonly sdus: SduLog;
   addUe(i: number, o?: UeOptions): Promise<LwipUe>;
@@ -103,11 +115,15 @@ export interface ResilLab {
   stopEnb(): Promise<void>;
   /** The eNB vanishes: Xw-C is cut first, so none of its releases reach the SeGW; then it stops. */
   crashEnb(): Promise<void>;
+  /** Xw-C goes dark for the running eNB (its event stream and requests fail) until restoreXw(). */
+  cutXw(): void;
+  restoreXw(): void;
   stop(): Promise<void>;
 }
 
-export async function startResilLab(o: ResilSegwOptions): Promise<ResilLab> {
+export async function startResilLab(o: ResilLabOptions): Promise<ResilLab> {
   const fx = await startResilSegw(o);
+  const enbClock = new CountingClock();
   const log = new EventLog();
   const sdus = new SduLog();
   const kenbs = new Map<string, Uint8Array>();
@@ -120,12 +136,15 @@ export async function startResilLab(o: ResilSegwOptions): Promise<ResilLab> {
     ...(o.ndsIp === "builtin" ? { ndsIp: { ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT } } : {}),
     cells: CELLS,
     kenbFor: (id) => kenbs.get(id),
+    clock: enbClock,
+    ...(o.reestablishBackoff ? { reestablishBackoff: o.reestablishBackoff } : {}),
     onEvent: (e) => log.push(e),
     onSdu: (ue, _drb, sdu) => sdus.add(ue, sdu),
   });
   const lab: ResilLab = {
-    fx, log, sdus,
+    fx, log, sdus, enbClock,
     enb: await makeEnb(),
+    kenbOf: (ueId) => kenbs.get(ueId)?.slice(),
     async addUe(i, u = {}) {
       const ueId = `ue${i}`;
       const kenb = globalThis.crypto.getRandomValues(new Uint8Array(32));
@@ -156,6 +175,12 @@ export async function startResilLab(o: ResilSegwOptions): Promise<ResilLab> {
     async crashEnb() {
       proxy.cutOff();
       await lab.enb.stop();
+    },
+    cutXw() {
+      proxy.cutOff();
+    },
+    restoreXw() {
+      proxy.cut = false;
     },
     async stop() {
       for (const ue of ues) ue.stop();
