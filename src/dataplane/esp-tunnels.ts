@@ -29,19 +29,35 @@ export interface TunnelIo {
   deliver(innerPacket: Uint8Array, tunnel: Tunnel): void;
   /** The outbound SA is near sequence exhaustion: rekey it (RFC 4303 §3.3.3). */
   onNeedsRekey?(tunnel: Tunnel): void;
-  /** A packet was dropped (also counted as esp_dropped{reason}). */
-  onDrop?(reason: string): void;
+  /**
+   * A packet was dropped (also counted as esp_dropped{reason}): its SPI (undefined when no SA was
+   * chosen) and, inbound, the sender; outbound, the peer it was meant for. For logs; never its contents.
+   */
+  onDrop?(reason: string, spi: number | undefined, remote: Endpoint): void;
 }
 
+/**
+ * The ESP SA of one direction. Its keys are the CHILD SA's own octets, borrowed, not copied (a
+ * SeGW holds a CHILD SA per UE). The CHILD SA record owns them: the IKE engine zeroizes them
+ * (wipeChildKeys) right after remove(), whose wipe() only makes the ESP SAs let go.
+ */
 function espParams(spi: number, c: ChildSa, encrKey: Uint8Array, integKey: Uint8Array, replayWindow: number | undefined) {
   const keyBits = c.suite.encrKeyBits === 256 ? 256 : 128;
-  return { spi, encrId: c.suite.encrId, encrKeyBits: keyBits as 128 | 256, integId: c.suite.integId, encrKey, integKey: integKey.length > 0 ? integKey : undefined, esn: c.suite.esn, replayWindow };
+  return {
+    spi, encrId: c.suite.encrId, encrKeyBits: keyBits as 128 | 256, integId: c.suite.integId, encrKey, integKey: integKey.length > 0 ? integKey : undefined, esn: c.suite.esn, replayWindow,
+    keys: "share" as const,
+  };
 }
 
 export class EspTunnels implements ChildSaSink {
   private readonly bySpiIn = new Map<number, Tunnel>();
   /** The tunnel outbound packets of an IKE SA's peer use: its newest CHILD SA. */
   private readonly outboundOf = new Map<IkeSa, Tunnel>();
+  /**
+   * Rekeyed pairs not sending yet, by the CHILD SA they replace (RFC 7296 §2.8): at most one per
+   * rekey in progress, so the old one's removal finds its successor without a search.
+   */
+  private readonly waiting = new Map<ChildSa, Tunnel>();
 
   constructor(private readonly io: TunnelIo, private readonly counters: Counters, private readonly replayWindow?: number) {}
 
@@ -51,12 +67,19 @@ export class EspTunnels implements ChildSaSink {
     const tunnel: Tunnel = { ikeSa, child, inbound, outbound };
     this.bySpiIn.set(child.spiIn, tunnel);
     if (child.outboundActive) this.outboundOf.set(ikeSa, tunnel);
+    else if (child.rekeyOf) this.waiting.set(child.rekeyOf, tunnel);
   }
 
   /** Starts sending with a rekeyed pair the peer has proven it installed (RFC 7296 §2.8). */
   private activate(t: Tunnel): void {
     t.child.outboundActive = true;
     this.outboundOf.set(t.ikeSa, t);
+    this.stopWaiting(t);
+  }
+
+  private stopWaiting(t: Tunnel): void {
+    const old = t.child.rekeyOf;
+    if (old && this.waiting.get(old) === t) this.waiting.delete(old);
   }
 
   remove(ikeSa: IkeSa, child: ChildSa): void {
@@ -66,12 +89,17 @@ export class EspTunnels implements ChildSaSink {
     t.inbound.wipe();
     t.outbound.wipe();
     if (this.outboundOf.get(t.ikeSa) === t) this.outboundOf.delete(t.ikeSa);
-    const successor = [...this.bySpiIn.values()].find((x) => x.child.rekeyOf === child && !x.child.outboundActive);
+    this.stopWaiting(t);
+    const successor = this.waiting.get(child);
     if (successor) this.activate(successor);
   }
 
+  /** An IKE SA rekey moved `from`'s CHILD SAs to `to` (RFC 7296 §2.18): their tunnels follow. */
   rehome(from: IkeSa, to: IkeSa): void {
-    for (const t of this.bySpiIn.values()) if (t.ikeSa === from) t.ikeSa = to;
+    for (const c of to.children) {
+      const t = this.bySpiIn.get(c.spiIn);
+      if (t?.ikeSa === from) t.ikeSa = to;
+    }
     const out = this.outboundOf.get(from);
     this.outboundOf.delete(from);
     if (out && !this.outboundOf.has(to)) this.outboundOf.set(to, out);
@@ -84,9 +112,9 @@ export class EspTunnels implements ChildSaSink {
     return this.outboundOf.get(sa);
   }
 
-  private drop(reason: string): void {
+  private drop(reason: string, spi: number | undefined, remote: Endpoint): void {
     this.counters.add(`esp_dropped{reason="${reason}"}`);
-    this.io.onDrop?.(reason);
+    this.io.onDrop?.(reason, spi, remote);
   }
 
   get tunnels(): Tunnel[] {
@@ -97,17 +125,17 @@ export class EspTunnels implements ChildSaSink {
   receive(packet: Uint8Array, spi: number, remote: Endpoint): void {
     const t = this.bySpiIn.get(spi);
     if (!t) {
-      this.drop("bad-spi");
+      this.drop("bad-spi", spi, remote);
       return;
     }
     const r = t.inbound.decapsulate(packet);
     if (isEspDrop(r)) {
-      this.drop(r.drop);
+      this.drop(r.drop, spi, remote);
       return;
     }
     // RFC 4301 §5.2: an inner packet outside the SA's selectors is dropped.
     if (!selectorsAllowPacket(r.innerPacket, t.child.tsRemote, t.child.tsLocal)) {
-      this.drop("policy");
+      this.drop("policy", spi, remote);
       return;
     }
     // RFC 3948 §3.2 / RFC 7296 §2.23: follow the peer's NAT mapping only on authenticated traffic.
@@ -122,17 +150,17 @@ export class EspTunnels implements ChildSaSink {
   send(ikeSa: IkeSa, innerPacket: Uint8Array): boolean {
     const t = this.findOutbound(ikeSa);
     if (!t) {
-      this.drop("no-tunnel");
+      this.drop("no-tunnel", undefined, ikeSa.remote);
       return false;
     }
     if (!selectorsAllowPacket(innerPacket, t.child.tsLocal, t.child.tsRemote)) {
-      this.drop("policy-out");
+      this.drop("policy-out", t.child.spiOut, t.ikeSa.remote);
       return false;
     }
     const nextHeader = (innerPacket[0] ?? 0) >> 4 === 6 ? NextHeader.IPV6 : NextHeader.IPV4;
     const out = t.outbound.encapsulate(innerPacket, nextHeader);
     if (isEspDrop(out)) {
-      this.drop(out.drop);
+      this.drop(out.drop, t.child.spiOut, t.ikeSa.remote);
       return false;
     }
     if (t.outbound.needsRekey) this.io.onNeedsRekey?.(t);

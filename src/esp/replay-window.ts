@@ -25,7 +25,11 @@ export class ReplayWindow {
   /** Highest authenticated sequence number so far ("top", T = Th:Tl in RFC 4303 Appendix A). */
   private topHi: number;
   private topLo: number;
-  private readonly bitmap: Uint32Array;
+  /**
+   * Allocated by the first commit (or at construction above 0): an SA that never received a
+   * packet, as most of a SeGW's idle UEs, holds no bitmap; before it every bit reads as 0.
+   */
+  private bitmap: Uint32Array | undefined;
   /** Ring size in words, minus one (a mask). */
   private readonly wordMask: number;
 
@@ -41,11 +45,10 @@ export class ReplayWindow {
     }
     let words = 1;
     while (words < Math.ceil(size / 32) + 1) words *= 2;
-    this.bitmap = new Uint32Array(words);
     this.wordMask = words - 1;
     this.topHi = top[0] >>> 0;
     this.topLo = top[1] >>> 0;
-    if (this.topHi !== 0 || this.topLo !== 0) this.bitmap.fill(0xffffffff);
+    if (this.topHi !== 0 || this.topLo !== 0) this.bitmap = new Uint32Array(words).fill(0xffffffff);
   }
 
   /** The highest sequence number committed so far, for diagnostics and tests. */
@@ -83,24 +86,25 @@ export class ReplayWindow {
     else if (seqHi === topHi - 1) behind = this.topLo + TWO_32 - seqLo;
     else return "outside-window";
     if (behind >= this.size) return "outside-window";
-    const word = this.bitmap[(seqLo >>> 5) & this.wordMask] ?? 0;
+    const word = this.bitmap?.[(seqLo >>> 5) & this.wordMask] ?? 0;
     return (word >>> (seqLo & 31)) & 1 ? "replay" : undefined;
   }
 
   /** Marks (seqHi, seqLo) received, sliding the window if it is above the top. Call after `check`. */
   commit(seqHi: number, seqLo: number): void {
+    const bitmap = (this.bitmap ??= new Uint32Array(this.wordMask + 1));
     const topHi = this.topHi;
     if (seqHi > topHi || (seqHi === topHi && seqLo > this.topLo)) {
       // Words strictly after the old top's word, up to the new top's word, hold stale bits of
       // sequence numbers a whole ring ago: clear them. 2^32 / 32 = 2^27 words per subspace.
       const topWord = this.topLo >>> 5;
       const advance = (seqHi - topHi) * 0x8000000 + (seqLo >>> 5) - topWord;
-      if (advance > this.wordMask) this.bitmap.fill(0);
-      else for (let i = 1; i <= advance; i++) this.bitmap[(topWord + i) & this.wordMask] = 0;
+      if (advance > this.wordMask) bitmap.fill(0);
+      else for (let i = 1; i <= advance; i++) bitmap[(topWord + i) & this.wordMask] = 0;
       this.topHi = seqHi;
       this.topLo = seqLo;
     }
     const index = (seqLo >>> 5) & this.wordMask;
-    this.bitmap[index] = (this.bitmap[index] ?? 0) | (1 << (seqLo & 31));
+    bitmap[index] = (bitmap[index] ?? 0) | (1 << (seqLo & 31));
   }
 }

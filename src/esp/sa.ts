@@ -51,6 +51,12 @@ export interface EspSaParams {
   nextHeaders?: readonly number[] | undefined;
   /** GCM only, for tests reproducing published packets: the IV of each packet. */
   ivSource?: IvSource | undefined;
+  /**
+   * "copy" (default): the SA keeps copies of the keys, which wipe() zeroizes. "share": it uses the
+   * given octets in place (e.g. views of a CHILD SA's KEYMAT, which a SeGW holds per UE: copies
+   * would cost about 400 octets more per UE); their owner zeroizes them, wipe() only lets go.
+   */
+  keys?: "copy" | "share" | undefined;
 }
 
 /** What every SA reports. */
@@ -63,8 +69,8 @@ export interface EspSaCounters {
   /** Refused packets per reason. */
   readonly drops: Readonly<Record<EspDropReason, number>>;
   /**
-   * Zeroes the keys held in JavaScript memory; afterwards every packet is refused as "bad-spi",
-   * the SA no longer existing.
+   * Zeroes the keys held in JavaScript memory (its copies; shared keys are their owner's to
+   * zeroize); afterwards every packet is refused as "bad-spi", the SA no longer existing.
    */
   wipe(): void;
 }
@@ -112,14 +118,14 @@ function transformFor(p: EspSaParams): EspTransform {
   if (p.encrId === 20) {
     if (p.integId !== 0) throw new EspConfigError("AES-GCM-16 takes no integrity transform (RFC 4106 §2)");
     if (p.encrKey.length !== keyBytes + 4) throw new EspConfigError(`GCM key+salt must be ${keyBytes + 4} octets`);
-    return createGcmTransform(p.encrKey, p.esn, p.ivSource);
+    return createGcmTransform(p.encrKey, p.esn, p.ivSource, p.keys);
   }
   if (p.encrId === 12) {
     if (p.integId !== 12) throw new EspConfigError("AES-CBC needs AUTH_HMAC_SHA2_256_128 (integId 12)");
     if (p.encrKey.length !== keyBytes) throw new EspConfigError(`CBC key must be ${keyBytes} octets`);
     if (p.integKey?.length !== 32) throw new EspConfigError("AUTH_HMAC_SHA2_256_128 needs a 32-octet key (RFC 4868 §2.1.1)");
     if (p.ivSource) throw new EspConfigError("ivSource applies to GCM only");
-    return createCbcHmacTransform(p.encrKey, p.integKey, p.esn);
+    return createCbcHmacTransform(p.encrKey, p.integKey, p.esn, p.keys);
   }
   throw new EspConfigError(`encrId ${p.encrId} is not in the ESP profile (12 or 20)`);
 }
@@ -135,26 +141,43 @@ function seqHalves(value: bigint, max: bigint, what: string): [number, number] {
   return [Number(value >> 32n), Number(value & 0xffffffffn)];
 }
 
+/** Tables by their set of values: every SA carrying the same Next Headers shares one (never written after creation). */
+const nextHeaderTables = new Map<string, Uint8Array>();
+/** Bounds the cache; past it an unusual set gets a table of its own. */
+const MAX_SHARED_TABLES = 64;
+
 /** A 256-entry membership table: one array read per packet. */
 function nextHeaderTable(values: readonly number[]): Uint8Array {
+  const key = [...values].sort((a, b) => a - b).join(",");
+  const known = nextHeaderTables.get(key);
+  if (known) return known;
   const table = new Uint8Array(256);
   for (const v of values) {
     if (!Number.isInteger(v) || v < 0 || v > 255) throw new EspConfigError(`next header ${v}`);
     table[v] = 1;
   }
+  if (nextHeaderTables.size < MAX_SHARED_TABLES) nextHeaderTables.set(key, table);
   return table;
+}
+
+/** What `drops` reads before an SA's first drop: most SAs never drop a packet, so they hold no counters. */
+const NO_DROPS: Readonly<Record<EspDropReason, number>> = Object.freeze(newDropCounters());
+
+/** The sequence number an SA starts after (initialSeq - 1) as [hi, lo]: the last one sent, or the top of the receive window. */
+function startHalves(p: EspSaParams): [number, number] {
+  // initialSeq = lastSeq + 1 is allowed: an SA exhausted from the start (tests).
+  return seqHalves((p.initialSeq ?? 1n) - 1n, lastSeq(p.esn), "initialSeq - 1");
 }
 
 abstract class EspSaBase implements EspSaCounters {
   readonly spi: number;
   packets = 0;
   bytes = 0;
-  readonly drops = newDropCounters();
+  private ownDrops: Record<EspDropReason, number> | undefined;
   protected readonly esn: boolean;
   protected transform: EspTransform | undefined;
+  /** Shared with every SA of the same set (nextHeaderTable); read-only. */
   protected readonly nextHeaders: Uint8Array;
-  /** initialSeq - 1: the last sequence number sent, or the top of the receive window. */
-  protected readonly startHalves: [number, number];
 
   constructor(p: EspSaParams) {
     if (!Number.isInteger(p.spi) || p.spi < 0 || p.spi > 0xffffffff) throw new EspConfigError(`spi ${p.spi}`);
@@ -162,12 +185,14 @@ abstract class EspSaBase implements EspSaCounters {
     this.esn = p.esn;
     this.transform = transformFor(p);
     this.nextHeaders = nextHeaderTable(p.nextHeaders ?? [NextHeader.IPV4, NextHeader.IPV6]);
-    // initialSeq = lastSeq + 1 is allowed: an SA exhausted from the start (tests).
-    this.startHalves = seqHalves((p.initialSeq ?? 1n) - 1n, lastSeq(p.esn), "initialSeq - 1");
+  }
+
+  get drops(): Readonly<Record<EspDropReason, number>> {
+    return this.ownDrops ?? NO_DROPS;
   }
 
   protected refuse(reason: EspDropReason): EspDrop {
-    this.drops[reason]++;
+    (this.ownDrops ??= newDropCounters())[reason]++;
     return ESP_DROP[reason];
   }
 
@@ -186,7 +211,7 @@ class OutboundSa extends EspSaBase implements OutboundEspSa {
 
   constructor(p: EspSaParams) {
     super(p);
-    [this.seqHi, this.seqLo] = this.startHalves;
+    [this.seqHi, this.seqLo] = startHalves(p);
     const max = lastSeq(p.esn) + 1n;
     [this.softHi, this.softLo] = seqHalves(p.seqSoftLimit ?? max - SOFT_LIMIT_MARGIN, max, "seqSoftLimit");
   }
@@ -233,7 +258,7 @@ class InboundSa extends EspSaBase implements InboundEspSa {
 
   constructor(p: EspSaParams) {
     super(p);
-    this.window = new ReplayWindow(p.replayWindow ?? DEFAULT_REPLAY_WINDOW, this.startHalves);
+    this.window = new ReplayWindow(p.replayWindow ?? DEFAULT_REPLAY_WINDOW, startHalves(p));
   }
 
   get highestSeq(): bigint {

@@ -137,21 +137,30 @@ export function encodeGtpu(m: GtpuMessage): Uint8Array {
 }
 
 /**
- * A G-PDU with the plain 8-octet header (no optional fields) around `payload`: the per-packet
- * fast path, one allocation.
+ * Writes the plain 8-octet G-PDU header (no optional fields) for a T-PDU of `payloadLength`
+ * octets (at most 65535, checked by the caller) at out[0..8): for a caller that places the T-PDU
+ * at out[8..) itself, in a buffer of its choosing.
+ */
+export function writeGpduHeader(out: Uint8Array, teid: number, payloadLength: number): void {
+  out[0] = GTPU_VERSION_PT;
+  out[1] = GtpuMessageType.G_PDU;
+  out[2] = payloadLength >> 8;
+  out[3] = payloadLength & 0xff;
+  out[4] = (teid >>> 24) & 0xff;
+  out[5] = (teid >>> 16) & 0xff;
+  out[6] = (teid >>> 8) & 0xff;
+  out[7] = teid & 0xff;
+}
+
+/**
+ * A G-PDU with the plain 8-octet header (no optional fields) around `payload`, in a buffer of
+ * its own.
  * @throws RangeError if the payload exceeds 65535 octets (a programmer error).
  */
 export function encodeGpdu(teid: number, payload: Uint8Array): Uint8Array {
   if (payload.length > 0xffff) throw new RangeError(`G-PDU payload of ${payload.length} octets > 65535`);
   const out = new Uint8Array(GTPU_HEADER_BYTES + payload.length);
-  out[0] = GTPU_VERSION_PT;
-  out[1] = GtpuMessageType.G_PDU;
-  out[2] = payload.length >> 8;
-  out[3] = payload.length & 0xff;
-  out[4] = (teid >>> 24) & 0xff;
-  out[5] = (teid >>> 16) & 0xff;
-  out[6] = (teid >>> 8) & 0xff;
-  out[7] = teid & 0xff;
+  writeGpduHeader(out, teid, payload.length);
   out.set(payload, GTPU_HEADER_BYTES);
   return out;
 }

@@ -8,7 +8,11 @@ export class AddressPool {
   private readonly base: Uint8Array;
   private readonly size: number;
   private readonly byOwner = new Map<string, number>();
-  private readonly used = new Set<number>();
+  /**
+   * One bit per offset in use, grown as the offsets handed out grow: a SeGW leases one address
+   * per UE, and a Set would cost about 30 octets per lease.
+   */
+  private used = new Uint32Array(0);
   private hint = 0;
 
   /** The network and broadcast addresses of an IPv4 prefix shorter than /31 are never leased. */
@@ -29,17 +33,32 @@ export class AddressPool {
   }
 
   get leased(): number {
-    return this.used.size;
+    return this.byOwner.size;
+  }
+
+  private isUsed(offset: number): boolean {
+    return (((this.used[offset >>> 5] ?? 0) >>> (offset & 31)) & 1) === 1;
+  }
+
+  private mark(offset: number, inUse: boolean): void {
+    const word = offset >>> 5;
+    if (word >= this.used.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.used.length * 2));
+      grown.set(this.used);
+      this.used = grown;
+    }
+    const bit = 1 << (offset & 31);
+    this.used[word] = inUse ? (this.used[word] ?? 0) | bit : (this.used[word] ?? 0) & ~bit;
   }
 
   /** The owner's address, leasing a free one if it has none; undefined when the pool is exhausted. */
   acquire(owner: string): Uint8Array | undefined {
     const held = this.byOwner.get(owner);
     if (held !== undefined) return this.addressAt(held);
-    if (this.used.size >= this.size) return undefined;
-    while (this.used.has(this.hint)) this.hint = (this.hint + 1) % this.size;
+    if (this.byOwner.size >= this.size) return undefined;
+    while (this.isUsed(this.hint)) this.hint = (this.hint + 1) % this.size;
     const offset = this.hint;
-    this.used.add(offset);
+    this.mark(offset, true);
     this.byOwner.set(owner, offset);
     this.hint = (offset + 1) % this.size;
     return this.addressAt(offset);
@@ -49,7 +68,7 @@ export class AddressPool {
     const offset = this.byOwner.get(owner);
     if (offset === undefined) return;
     this.byOwner.delete(owner);
-    this.used.delete(offset);
+    this.mark(offset, false);
   }
 
   private addressAt(offset: number): Uint8Array {

@@ -5,6 +5,7 @@
 import type { Clock } from "../io/clock.js";
 import type { Counters } from "../io/counters.js";
 import type { Logger } from "../io/log.js";
+import type { RateLimitedLog } from "../io/rate-limited-log.js";
 import type { TrafficSelector } from "./codec/payloads.js";
 import type { AddressPool } from "./address-pool.js";
 import type { Endpoint } from "./endpoint.js";
@@ -60,6 +61,19 @@ export interface ResponderPolicy {
   readonly cookieThreshold: number;
   /** Certificate authentication (NDS/IP peers, TS 33.210): our credentials and the CAs we trust. */
   readonly certificates?: ResponderCertificates;
+  /**
+   * An initiator that authenticates with a PSK must ask for an inner address with CP(CFG_REQUEST)
+   * (RFC 7296 §3.15; the LWIP-SeGW binds its policy to that address, TS 33.401 16.2.2). Without one
+   * its CHILD SA is refused with FAILED_CP_REQUIRED (§3.10.1, §2.21.2). Certificate peers, which
+   * get their selectors from `certificates.authorize` (NDS/IP gateways), are not affected.
+   */
+  readonly requireConfigurationPayload?: boolean;
+  /**
+   * The IKE SA exists for the CHILD SA of IKE_AUTH: when that is refused, the responder deletes the
+   * IKE SA right after its IKE_AUTH response (§2.21.2 leaves this to policy; strongSwan's
+   * close_ike_on_child_failure).
+   */
+  readonly closeIkeSaOnChildFailure?: boolean;
 }
 
 export interface ResponderCertificates {
@@ -134,6 +148,8 @@ export interface IkeContext {
   readonly sink: ChildSaSink;
   readonly emit: (e: IkeEvent) => void;
   readonly log: Logger;
+  /** Refusals inside an IKE SA (out-of-window IDs, CHILD_SA_NOT_FOUND...): logged per reason, rate-limited. */
+  readonly rejections: RateLimitedLog;
   readonly counters: Counters;
   readonly timing: IkeTiming;
   readonly policy?: ResponderPolicy;

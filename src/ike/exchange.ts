@@ -82,6 +82,7 @@ export function acceptResponse(ctx: IkeContext, sa: IkeSa, response: ReceivedRes
   const o = sa.outstanding;
   if (!o || o.messageId !== response.header.messageId) {
     ctx.counters.add("ike_unexpected_responses");
+    ctx.rejections.note("unexpected-response", "response to no outstanding request dropped", () => ({ sa: sa.name, messageId: response.header.messageId, idi: sa.idiHex }));
     return false;
   }
   o.timer?.cancel();
@@ -95,17 +96,21 @@ export type RequestVerdict = "process" | "retransmitted" | "drop";
 
 /**
  * §2.2: a request with the next expected ID is processed; the previous ID is a retransmission,
- * answered from the cache; anything else is dropped.
+ * answered from the cache; anything else is dropped. Both refusals are counted and logged
+ * (rate-limited: a peer replaying one message cannot flood the log). Before the message's ICV is
+ * checked (§2.1 answers retransmissions unauthenticated), so only header fields are logged.
  */
 export function classifyRequest(ctx: IkeContext, sa: IkeSa, messageId: number): RequestVerdict {
   if (messageId === sa.nextPeerRequestId) return "process";
   const cached = sa.lastResponse;
   if (cached && cached.messageId === messageId) {
     ctx.counters.add("ike_duplicate_requests");
+    ctx.rejections.note("retransmitted-request", "retransmitted request answered from the cache", () => ({ sa: sa.name, messageId, idi: sa.idiHex }));
     ctx.sender.send(cached.datagram, sa.local, sa.remote);
     return "retransmitted";
   }
   ctx.counters.add("ike_out_of_window_requests");
+  ctx.rejections.note("out-of-window-request", "request outside the window dropped", () => ({ sa: sa.name, messageId, expected: sa.nextPeerRequestId, idi: sa.idiHex }));
   return "drop";
 }
 

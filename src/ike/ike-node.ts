@@ -23,17 +23,19 @@ import { dispatchRequest } from "./request-dispatch.js";
 import type { LocalCredentials } from "./tasks/authentication.js";
 import type { Certificate } from "./auth/certificates.js";
 import type { OwnCredential } from "./auth/certreq.js";
-import { handleIkeSaInitRequest } from "./init-responder.js";
+import { handleIkeSaInitRequest, refuseUnsupportedCriticalPayload } from "./init-responder.js";
 import { sendIkeSaInit } from "./tasks/ike-sa-init.js";
 import { sendIkeAuth } from "./tasks/ike-auth-initiator.js";
 import { checkLiveness, deleteChildSa, deleteIkeSa } from "./tasks/informational.js";
+import { refuseUnsupportedCriticalPayloadInSa } from "./tasks/refusal.js";
 import { rekeyChildSa } from "./tasks/rekey-child.js";
 import { rekeyIkeSa } from "./tasks/rekey-ike.js";
 import { announceChildDown } from "./tasks/announce.js";
 import { wipeChildKeys } from "./sa/child-sa.js";
-import type { Clock } from "../io/clock.js";
+import { FixedDelayTimers, type Clock } from "../io/clock.js";
 import type { Logger } from "../io/log.js";
 import { Counters } from "../io/counters.js";
+import { RateLimitedLog } from "../io/rate-limited-log.js";
 import { toHex } from "../wire/hex.js";
 
 export interface IkeNodeOptions {
@@ -74,6 +76,8 @@ export class IkeNode {
   private readonly bySpi = new Map<string, IkeSa>();
   /** Half-open responder SAs by initiator SPI and address, to answer retransmitted IKE_SA_INIT requests. */
   private readonly halfOpen = new Map<string, IkeSa>();
+  /** The liveness ticks of every established SA (watchLiveness), made with the first. */
+  private liveness: FixedDelayTimers<IkeSa> | undefined;
   readonly ctx: IkeContext;
   readonly cookies: CookieJar;
 
@@ -88,6 +92,7 @@ export class IkeNode {
       sink: this.withLifetimes(opts.sink),
       emit: opts.onEvent,
       log: opts.log,
+      rejections: new RateLimitedLog({ clock: opts.clock, log: opts.log, subsys: "ike" }),
       counters: this.counters,
       timing: opts.timing ?? DEFAULT_TIMING,
       ...(opts.policy ? { policy: opts.policy } : {}),
@@ -181,6 +186,8 @@ export class IkeNode {
       if (sa.state === "established") deleteIkeSa(this.ctx, sa);
       this.terminate(sa, "shutdown");
     }
+    this.liveness?.clear();
+    this.ctx.rejections.flush();
   }
 
   /**
@@ -203,10 +210,8 @@ export class IkeNode {
       rehome: (from, to) => {
         sink.rehome(from, to);
         // The CHILD SAs moved: their lifetimes go with them.
-        for (const [name, timer] of from.timers) {
-          if (!name.startsWith("rekey-child-")) continue;
-          from.timers.delete(name);
-          to.setTimer(name, timer);
+        for (const name of [...from.timers.keys()]) {
+          if (name.startsWith("rekey-child-")) to.setTimer(name, from.takeTimer(name));
         }
       },
     };
@@ -218,24 +223,35 @@ export class IkeNode {
     sa.setTimer("rekey-ike", this.opts.clock.schedule(after, () => this.rekeyIke(sa)));
   }
 
-  /** RFC 7296 §2.4: an SA that has heard nothing for a while is checked with an empty INFORMATIONAL. */
+  /**
+   * RFC 7296 §2.4: an SA that has heard nothing for a while is checked with an empty INFORMATIONAL.
+   * Every dpdMs from the moment it is established, an SA looks at its silence. The ticks of all SAs
+   * share one timer (FixedDelayTimers): a timer, a handle and a closure per SA cost a SeGW about
+   * 600 octets per UE. A dead or rekeyed SA simply drops out at its next tick.
+   */
   private watchLiveness(sa: IkeSa): void {
     const every = this.ctx.timing.dpdMs;
     if (every <= 0) return;
-    const tick = () => {
-      if (sa.state === "dead" || sa.rekeyedTo) return;
-      if (this.opts.clock.now() - sa.lastInboundAt >= every) checkLiveness(this.ctx, sa);
-      sa.setTimer("dpd", this.opts.clock.schedule(every, tick));
-    };
-    sa.setTimer("dpd", this.opts.clock.schedule(every, tick));
+    this.liveness ??= new FixedDelayTimers(this.opts.clock, every, (s) => this.livenessTick(s));
+    this.liveness.add(sa);
+  }
+
+  private livenessTick(sa: IkeSa): void {
+    if (sa.state === "dead" || sa.rekeyedTo) return;
+    if (this.opts.clock.now() - sa.lastInboundAt >= this.ctx.timing.dpdMs) checkLiveness(this.ctx, sa);
+    this.liveness?.add(sa);
   }
 
   /** Feeds one received IKE message (without non-ESP marker) that arrived on `local` from `remote`. */
   receive(raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
-    const header = decodeIkeHeader(raw);
-    if (!header.ok) return this.drop("bad-header", remote);
     const msg = decodeMessage(raw);
-    if (!msg.ok) return this.drop(`codec-${msg.error.code}`, remote);
+    if (!msg.ok) {
+      // The header alone again, only to tell a bad header from a bad payload chain.
+      const header = decodeIkeHeader(raw);
+      if (!header.ok) return this.drop("bad-header", remote);
+      if (this.opts.policy && refuseUnsupportedCriticalPayload(this.ctx, header.value, msg.error, local, remote)) return;
+      return this.drop(`codec-${msg.error.code}`, remote);
+    }
     const h = msg.value.header;
     const isResponse = (h.flags & HeaderFlag.RESPONSE) !== 0;
     if (h.exchangeType === 34 && !isResponse) return this.onInitRequest(h, msg.value.payloads, raw, remote, local);
@@ -247,7 +263,15 @@ export class IkeNode {
     const verdict = classifyRequest(this.ctx, sa, h.messageId);
     if (verdict !== "process") return;
     const opened = openMessage(raw, msg.value, sa.crypto.in);
-    if (!opened.ok) return this.drop(`sk-${opened.failure.kind}`, remote);
+    if (!opened.ok) {
+      const f = opened.failure;
+      // The ICV held: an authenticated request we cannot process is answered (§2.5), not dropped.
+      if (f.kind === "codec" && f.error.notifyData && f.error.code === "unsupported-critical-payload") {
+        this.noteAuthenticated(sa, remote, local);
+        return refuseUnsupportedCriticalPayloadInSa(this.ctx, sa, h, f.error.notifyData);
+      }
+      return this.drop(`sk-${f.kind}`, remote);
+    }
     this.noteAuthenticated(sa, remote, local);
     const wasUp = sa.state === "established";
     dispatchRequest(this.ctx, sa, h, opened.payloads, (fresh) => this.watchSa(fresh));
@@ -284,12 +308,13 @@ export class IkeNode {
   private onInitRequest(h: IkeHeader, payloads: readonly Payload[], raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
     const policy = this.opts.policy;
     if (!policy) return this.drop("not-a-responder", remote);
-    const existing = this.halfOpen.get(halfOpenKey(h.spiI, remote));
+    const initKey = halfOpenKey(h.spiI, remote);
+    const existing = this.halfOpen.get(initKey);
     if (existing) return void classifyRequest(this.ctx, existing, 0);
     const sa = handleIkeSaInitRequest(this.ctx, policy, this.cookies, this.halfOpen.size, { header: h, payloads, raw }, local, remote);
     if (!sa) return;
     this.register(sa);
-    sa.initKey = halfOpenKey(sa.spiI, remote);
+    sa.initKey = initKey;
     this.halfOpen.set(sa.initKey, sa);
     sa.setTimer("half-open", this.opts.clock.schedule(this.ctx.timing.halfOpenMs, () => {
       if (sa.state === "established") return;

@@ -2,7 +2,7 @@
  * Whole-message protection with the SK payload (RFC 7296 §3.14): the IKE header and the SK generic
  * header are the associated data (GCM, RFC 5282 §5.1) or fall under the ICV (CBC + HMAC).
  */
-import { encodeIkeHeader } from "./codec/header.js";
+import { writeIkeHeader } from "./codec/header.js";
 import { decodePayloads, encodeGenericHeader, encodePayloads } from "./codec/message.js";
 import type { IkeHeader, IkeMessage, Payload, SkPayload } from "./codec/payloads.js";
 import type { SkCipher } from "./crypto/sk-cipher.js";
@@ -16,9 +16,13 @@ export type HeaderFields = Pick<IkeHeader, "spiI" | "spiR" | "exchangeType" | "f
 export function sealMessage(h: HeaderFields, payloads: readonly Payload[], cipher: SkCipher): Uint8Array {
   const inner = encodePayloads(payloads);
   const skLength = GENERIC_PAYLOAD_HEADER_LENGTH + cipher.bodyLength(inner.length);
-  const header = encodeIkeHeader({ ...h, version: IKE_VERSION, nextPayload: PayloadType.SK, length: IKE_HEADER_LENGTH + skLength });
-  const innerFirst = payloads[0]?.type ?? PayloadType.NONE;
-  const aad = concatBytes(header, encodeGenericHeader(innerFirst, false, skLength));
+  const aad = new Uint8Array(IKE_HEADER_LENGTH + GENERIC_PAYLOAD_HEADER_LENGTH);
+  // Field by field rather than { ...h, ... }: V8 (Node 20) takes a slow path for a spread followed by more properties.
+  writeIkeHeader(aad, 0, {
+    spiI: h.spiI, spiR: h.spiR, exchangeType: h.exchangeType, flags: h.flags, messageId: h.messageId,
+    version: IKE_VERSION, nextPayload: PayloadType.SK, length: IKE_HEADER_LENGTH + skLength,
+  });
+  aad.set(encodeGenericHeader(payloads[0]?.type ?? PayloadType.NONE, false, skLength), IKE_HEADER_LENGTH);
   return concatBytes(aad, cipher.seal(aad, inner));
 }
 

@@ -1,7 +1,6 @@
 /** Routes a peer's authenticated request to the exchange that handles it (RFC 7296 §1.2-§1.4). */
 import type { IkeHeader, Payload } from "./codec/payloads.js";
 import type { IkeContext } from "./context.js";
-import { respond } from "./exchange.js";
 import { findNotify, findPayload, notify } from "./payload-builders.js";
 import { ExchangeType, NotifyType, PayloadType, ProtocolId } from "./registry.js";
 import type { IkeSa } from "./sa/ike-sa.js";
@@ -10,6 +9,7 @@ import { processInformationalRequest } from "./tasks/informational.js";
 import { answerChildRekey } from "./tasks/rekey-child.js";
 import { answerIkeRekey } from "./tasks/rekey-ike.js";
 import { spiFromBytes } from "./tasks/child-keys.js";
+import { refuseCreateChildSa } from "./tasks/refusal.js";
 
 export function dispatchRequest(ctx: IkeContext, sa: IkeSa, h: IkeHeader, payloads: readonly Payload[], onRekeyed: (fresh: IkeSa) => void): void {
   switch (h.exchangeType) {
@@ -21,6 +21,7 @@ export function dispatchRequest(ctx: IkeContext, sa: IkeSa, h: IkeHeader, payloa
       return processInformationalRequest(ctx, sa, h.messageId, payloads);
     default:
       ctx.counters.add("ike_unknown_exchange");
+      ctx.rejections.note("unknown-exchange", "request of an unknown exchange type dropped", () => ({ sa: sa.name, exchange: h.exchangeType, messageId: h.messageId, idi: sa.idiHex }));
       return;
   }
 }
@@ -29,6 +30,7 @@ function onIkeAuth(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: read
   // IKE_AUTH happens once, on a responder SA that finished IKE_SA_INIT (§1.2).
   if (sa.role !== "responder" || sa.state !== "half-open" || !ctx.policy) {
     ctx.counters.add("ike_auth_unexpected");
+    ctx.rejections.note("unexpected-ike-auth", "unexpected IKE_AUTH request dropped", () => ({ sa: sa.name, state: sa.state, messageId, idi: sa.idiHex }));
     return;
   }
   sa.state = "authenticating";
@@ -36,9 +38,7 @@ function onIkeAuth(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: read
 }
 
 function onCreateChildSa(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: readonly Payload[], onRekeyed: (fresh: IkeSa) => void): void {
-  if (sa.state !== "established") {
-    return respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(NotifyType.TEMPORARY_FAILURE)]);
-  }
+  if (sa.state !== "established") return refuseCreateChildSa(ctx, sa, messageId, notify(NotifyType.TEMPORARY_FAILURE), { state: sa.state });
   const rekey = findNotify(payloads, NotifyType.REKEY_SA);
   const spi = rekey ? spiFromBytes(rekey.spi) : undefined;
   if (rekey && rekey.protocolId === ProtocolId.ESP && spi !== undefined) return answerChildRekey(ctx, sa, messageId, payloads, spi);
@@ -49,5 +49,5 @@ function onCreateChildSa(ctx: IkeContext, sa: IkeSa, messageId: number, payloads
     return;
   }
   // One CHILD SA per IKE SA carries all of a UE's DRBs (TS 33.401 16.3): no additional SAs.
-  respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(NotifyType.NO_ADDITIONAL_SAS)]);
+  refuseCreateChildSa(ctx, sa, messageId, notify(NotifyType.NO_ADDITIONAL_SAS));
 }

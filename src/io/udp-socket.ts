@@ -3,6 +3,7 @@ import { createSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { Endpoint } from "../ike/endpoint.js";
 import { tapDatagram } from "./capture.js";
+import { literalLookup } from "./udp-lookup.js";
 
 export interface UdpSocket {
   readonly local: Endpoint;
@@ -12,7 +13,7 @@ export interface UdpSocket {
 
 /** Binds `address:port` (port 0 picks one). @throws the bind error. */
 export function openUdpSocket(address: string, port: number, onMessage: (bytes: Uint8Array, from: Endpoint) => void): Promise<UdpSocket> {
-  const socket = createSocket({ type: isIPv6(address) ? "udp6" : "udp4" });
+  const socket = createSocket({ type: isIPv6(address) ? "udp6" : "udp4", lookup: literalLookup });
   const local = { address, port };
   socket.on("message", (msg, rinfo) => {
     const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);

@@ -8,6 +8,7 @@ import { isIPv6 } from "node:net";
 import { classifyUdp4500, withNonEspMarker } from "../esp/udp-encap.js";
 import type { Endpoint } from "../ike/endpoint.js";
 import { tapDatagram } from "./capture.js";
+import { literalLookup } from "./udp-lookup.js";
 
 export interface UdpHandlers {
   /** An IKE message (marker removed) and where it came from / arrived. */
@@ -40,17 +41,20 @@ function bind(socket: Socket, address: string, port: number): Promise<void> {
 export class IkeUdpSockets {
   private readonly ike: Socket;
   private readonly natt: Socket;
+  /** Our NAT-T endpoint, as the packet tap reports it: built once, not per ESP packet sent. */
+  private readonly localNatt: Endpoint;
 
   private constructor(readonly ports: UdpPorts, handlers: UdpHandlers) {
     const type = isIPv6(ports.address) ? "udp6" : "udp4";
-    this.ike = createSocket({ type, reuseAddr: false });
+    this.ike = createSocket({ type, reuseAddr: false, lookup: literalLookup });
     this.natt = createSocket({
-      type, reuseAddr: false,
+      type, reuseAddr: false, lookup: literalLookup,
       ...(ports.recvBufferSize ? { recvBufferSize: ports.recvBufferSize } : {}),
       ...(ports.sendBufferSize ? { sendBufferSize: ports.sendBufferSize } : {}),
     });
     const localIke = { address: ports.address, port: ports.ikePort };
     const localNatt = { address: ports.address, port: ports.nattPort };
+    this.localNatt = localNatt;
     this.ike.on("message", (msg, rinfo) => {
       const remote = { address: rinfo.address, port: rinfo.port };
       const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
@@ -86,7 +90,7 @@ export class IkeUdpSockets {
 
   /** Sends a UDP-encapsulated ESP packet from the NAT-T port. */
   sendEsp(packet: Uint8Array, remote: Endpoint): void {
-    tapDatagram("out", { address: this.ports.address, port: this.ports.nattPort }, remote, packet);
+    tapDatagram("out", this.localNatt, remote, packet);
     this.natt.send(packet, remote.port, remote.address);
   }
 

@@ -13,7 +13,9 @@ import type { ChildSa } from "../ike/sa/child-sa.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
 import { systemClock, type Clock } from "../io/clock.js";
 import { Counters } from "../io/counters.js";
-import { createLogger, type Logger } from "../io/log.js";
+import { createLogger, type LogFields, type Logger } from "../io/log.js";
+import { RateLimitedLog } from "../io/rate-limited-log.js";
+import { spiHex } from "../ike/sa/child-sa.js";
 import { IkeUdpSockets } from "../io/udp.js";
 import { openUdpSocket, type UdpSocket } from "../io/udp-socket.js";
 import { fromHex } from "../wire/hex.js";
@@ -26,10 +28,10 @@ import { SegwMetrics, startMetricsServer, type MetricsServer } from "./metrics.j
 import { ProvisioningStore, type ProvisioningEntry, type ReleaseReason } from "./provisioning-store.js";
 import { IkeSaInitLimiter } from "./rate-limit.js";
 import { enbSelectors, segwResponderPolicy } from "./responder-policy.js";
-import { UeSessions } from "./ue-sessions.js";
+import { BoundUeSession, UeSessions } from "./ue-sessions.js";
 import { SegwUserPlane } from "./user-plane.js";
 import { NdsIpZb } from "./nds-ip.js";
-import type { Endpoint } from "../ike/endpoint.js";
+import { formatEndpoint, type Endpoint } from "../ike/endpoint.js";
 import { GTPU_UDP_PORT } from "../gtpu/constants.js";
 
 export interface Segw {
@@ -39,6 +41,8 @@ export interface Segw {
   readonly counters: Counters;
   readonly metrics: SegwMetrics;
   readonly userPlane: SegwUserPlane;
+  /** Log of dropped packets (ESP, user plane, GTP-U, IKE_SA_INIT gate), rate-limited per reason. */
+  readonly dropLog: RateLimitedLog;
   readonly controlApiPort: number;
   readonly gtpuPort: number;
   /** Graceful stop: Delete to every UE, then close every socket and server. */
@@ -66,7 +70,8 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger(config.log.level);
   const counters = new Counters();
-  const sessions = new UeSessions();
+  // The store indexes entries by our TEID already: sessions are found through it (no second index per UE).
+  const sessions = new UeSessions((teid) => store.byGtpTeid(teid)?.idiHex);
   const io: Io = {};
   const bus = new SegwEventBus();
   const enbs = new Map(config.enbs.map((e) => [e.name, e]));
@@ -77,7 +82,8 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     now: () => clock.now(),
   });
   const store: ProvisioningStore = new ProvisioningStore({
-    clock,
+    clock, log, counters,
+    releaseRequiredSeconds: config.provisioning.releaseRequiredSeconds,
     defaultWindowSeconds: config.provisioning.windowSeconds,
     maxWindowSeconds: config.provisioning.maxWindowSeconds,
     maxEntries: config.provisioning.maxEntries,
@@ -85,12 +91,18 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     onRelease: (entry, reason) => releaseTunnel(entry, reason),
   });
   const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
+  const dropLog = new RateLimitedLog({ clock, log, subsys: "segw" });
+  /** A refused packet: counted by reason, and logged rate-limited with identifiers only (never its contents). */
+  function refusePacket(reason: string, fields?: () => LogFields): void {
+    metrics.drop(reason);
+    dropLog.note(reason, "packet dropped", fields);
+  }
 
   const tunnels = new EspTunnels({
     sendEsp: (p, to, local) => ikeSocketsFor(local).sendEsp(p, to),
     deliver: (p, t) => fromTunnel(p, t),
     // The SA's selectors are the first policy check (TS 33.401 16.2.2); its drops count with the user plane's.
-    onDrop: (reason) => metrics.drop(`esp-${reason}`),
+    onDrop: (reason, spi, remote) => refusePacket(`esp-${reason}`, () => ({ spi: spi === undefined ? null : spiHex(spi), remote: formatEndpoint(remote) })),
   }, counters);
   const zb = config.gtpu.ndsIp === "builtin" ? new NdsIpZb(config, tunnels) : undefined;
   const sink: ChildSaSink = {
@@ -119,37 +131,38 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     ...(deps.exportKeys ? { exportKeys: deps.exportKeys } : {}),
   });
 
+  /** Each eNB's LWIP endpoint addresses, one array for all its UEs' bindings. */
+  const lwipEndpointsOf = new Map(config.enbs.map((e) => [e.name, enbSelectors(e).map((s) => s.startAddress)]));
+
   /** A UE's CHILD SA is up: bind its inner address to its eNB's GTP tunnels (TS 36.464: one up, one down per UE). */
   function bindSession(sa: IkeSa, child: ChildSa): void {
     const idi = sa.idiHex;
-    const entry = idi === null ? undefined : store.get(fromHex(idi) ?? new Uint8Array(0));
+    const entry = idi === null ? undefined : store.getByIdiHex(idi);
     const enb = entry ? enbs.get(entry.enbName) : undefined;
     const tep = entry?.enbGtpTunnelEndpoint;
     if (!entry || !enb || !sa.virtualIp || idi === null) return;
     if (child.rekeyOf && sessions.get(idi)) return;
-    sessions.add({
-      sa,
-      releasedByEnb: false,
-      binding: {
-        idi,
-        virtualIp: sa.virtualIp,
-        enbName: enb.name,
-        enbLwipEndpoints: enbSelectors(enb).map((s) => s.startAddress),
-        enbGtp: { address: tep?.transportLayerAddress ?? enb.gtpAddress, port: GTPU_UDP_PORT, teid: tep ? u32(tep.gtpTeid) : 0 },
-        segwTeid: u32(entry.segwGtpTeid),
-      },
-    });
+    sessions.add(new BoundUeSession(sa, {
+      idi,
+      virtualIp: sa.virtualIp,
+      enbName: enb.name,
+      enbLwipEndpoints: lwipEndpointsOf.get(enb.name) ?? [],
+      enbGtp: { address: tep?.transportLayerAddress ?? enb.gtpAddress, port: GTPU_UDP_PORT, teid: tep ? u32(tep.gtpTeid) : 0 },
+      segwTeid: u32(entry.segwGtpTeid),
+    }));
     bus.publish(enb.name, tunnelUpEvent(entry));
   }
 
   function onIkeEvent(e: IkeEvent): void {
     if (e.event !== "ike-sa-down" || e.idi === null || e.reason === "rekeyed") return;
     const session = sessions.remove(e.idi);
-    if (!session) return;
-    userPlane.releaseUe(session.binding);
+    if (session) userPlane.releaseUe(session.binding);
     const entry = store.get(fromHex(e.idi) ?? new Uint8Array(0));
-    if (!entry) return;
-    if (session.releasedByEnb || e.reason === "shutdown") {
+    // Without a session, the entry is this SA's only if the SA consumed its PSK and never carried a
+    // tunnel (its CHILD SA refused in IKE_AUTH, e.g. FAILED_CP_REQUIRED): the eNB must provision afresh.
+    const tunnelless = !session && entry?.state === "connected" && entry.tunnel?.ikeSpiI === e.spiI;
+    if (!entry || (!session && !tunnelless)) return;
+    if (session?.releasedByEnb || e.reason === "shutdown") {
       bus.publish(entry.enbName, tunnelDownEvent(entry, e.reason));
       return;
     }
@@ -178,33 +191,34 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   function fromTunnel(packet: Uint8Array, t: Tunnel): void {
     if (!zb?.isZb(t.ikeSa)) return uplink(packet, t);
     const g = zb.receive(packet);
-    if (!g) return metrics.drop("zb-not-gtpu");
+    if (!g) return refusePacket("zb-not-gtpu", () => ({ sa: t.ikeSa.name }));
     downlink(g.gtpu, g.from);
   }
 
   /** GTP-U to an eNB: inside its NDS/IP SA when built in, else as plain UDP (platform mode). */
   function sendGtpu(bytes: Uint8Array, to: Endpoint): void {
     if (!zb) return io.gtpu?.send(bytes, to);
-    if (!zb.send(bytes, to)) metrics.drop("no-nds-ip-sa");
+    if (!zb.send(bytes, to)) refusePacket("no-nds-ip-sa", () => ({ to: to.address }));
   }
 
   function uplink(packet: Uint8Array, t: Tunnel): void {
     const idi = t.ikeSa.idiHex;
     const session = idi === null ? undefined : sessions.get(idi);
-    if (!session) return metrics.drop("no-session");
+    // The log fields are built on refusal only: no allocation per forwarded packet.
+    if (!session) return refusePacket("no-session", () => ({ idi, sa: t.ikeSa.name }));
     const out = userPlane.uplink(packet, session.binding);
-    if (!out.ok) return metrics.drop(out.drop);
+    if (!out.ok) return refusePacket(out.drop, () => ({ idi, sa: t.ikeSa.name }));
     metrics.uplink(packet.length);
     sendGtpu(out.gtpu, out.to);
   }
 
   function downlink(bytes: Uint8Array, from: { address: string; port: number }): void {
     const r = userPlane.downlink(bytes, (teid) => sessions.bindingByTeid(teid), from.address);
-    if (!r.ok) return metrics.drop(r.drop);
+    if (!r.ok) return refusePacket(r.drop, () => ({ from: from.address }));
     if (r.kind === "reply") return sendGtpu(r.reply, from);
     if (r.kind === "signalling") return log.info("segw", "GTP-U signalling", { kind: r.message.kind, from: from.address });
     const session = sessions.get(r.ue.idi);
-    if (!session || !tunnels.send(session.sa, r.innerPacket)) return metrics.drop("no-tunnel");
+    if (!session || !tunnels.send(session.sa, r.innerPacket)) return refusePacket("no-tunnel", () => ({ idi: r.ue.idi }));
     metrics.downlink(r.innerPacket.length);
   }
 
@@ -220,13 +234,13 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
         // In cookie mode the engine answers statelessly; a cookie retry is verified before any DH.
         const cheap = carriesCookie(m) || node.halfOpenCount >= r.halfOpenCookieThreshold;
         const allowed = cheap ? initLimiter.allowPerSourceOnly(remote.address, m.length, now) : initLimiter.allow(remote.address, m.length, now);
-        if (!allowed) return metrics.drop("ike-sa-init-rate");
-        if (node.halfOpenCount >= r.halfOpenMax) return metrics.drop("half-open-max");
+        if (!allowed) return refusePacket("ike-sa-init-rate", () => ({ remote: remote.address }));
+        if (node.halfOpenCount >= r.halfOpenMax) return refusePacket("half-open-max", () => ({ remote: remote.address }));
       }
       node.receive(m, remote, local);
     },
     onEsp: (p: Uint8Array, spi: number, remote: Endpoint) => tunnels.receive(p, spi, remote),
-    onInvalid: (reason: string) => metrics.drop(`udp-${reason}`),
+    onInvalid: (reason: string, remote: Endpoint) => refusePacket(`udp-${reason}`, () => ({ remote: formatEndpoint(remote) })),
   };
   const ikeSockets = await IkeUdpSockets.open({ address: config.ike.listen, ikePort: config.ike.ikePort, nattPort: config.ike.nattPort }, ikeHandlers);
   io.ike = ikeSockets;
@@ -238,7 +252,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     return io.backhaulIke && local.address === config.gtpu.listen ? io.backhaulIke : ikeSockets;
   }
   // With NDS/IP built in, GTP-U outside the eNBs' Zb SAs is dropped and counted (TS 33.401 16.1).
-  io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, (bytes, from) => (zb ? metrics.drop("gtpu-outside-nds-ip") : downlink(bytes, from)));
+  io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, (bytes, from) => (zb ? refusePacket("gtpu-outside-nds-ip", () => ({ from: from.address })) : downlink(bytes, from)));
   if (!zb) log.warn("segw", "gtpu.ndsIp is platform: GTP-U towards the eNBs is not protected by lwip itself; NDS/IP (TS 33.210 Zb) must come from the host's IPsec", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
   const api: ControlApi = await startControlApi({
     listen: config.controlApi.listen,
@@ -251,7 +265,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: api.port, gtpuPort: io.gtpu.local.port, enbs: config.enbs.map((e) => e.name) });
 
   return {
-    node, store, sessions, counters, metrics, userPlane,
+    node, store, sessions, counters, metrics, userPlane, dropLog,
     controlApiPort: api.port,
     gtpuPort: io.gtpu.local.port,
     async stop() {
@@ -263,6 +277,7 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
       io.ike?.close();
       io.backhaulIke?.close();
       io.gtpu?.close();
+      dropLog.flush();
     },
   };
 }

@@ -4,22 +4,56 @@
  * of the eNB that provisioned it. Every refusal looks the same to the UE (AUTHENTICATION_FAILED).
  */
 import { AddressPool } from "../ike/address-pool.js";
+import type { TrafficSelector } from "../ike/codec/payloads.js";
 import type { PskLookup, ResponderPolicy } from "../ike/context.js";
 import { IdType } from "../ike/registry.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
-import { formatEndpoint } from "../ike/endpoint.js";
+import { formatEndpoint, type Endpoint } from "../ike/endpoint.js";
 import { formatIp, hostSelector, parseIp, selectorFromCidr } from "../ike/traffic-selector.js";
-import { toHex } from "../wire/hex.js";
+import { fromByteString, toHex } from "../wire/hex.js";
 import type { SegwConfig, SegwEnbConfig } from "./config.js";
 import type { SegwMetrics } from "./metrics.js";
-import type { ProvisioningStore } from "./provisioning-store.js";
+import type { ProvisioningStore, TunnelInfo } from "./provisioning-store.js";
+
+/** enbSelectors per eNB configuration object: asked on every IKE_AUTH and CHILD SA of its UEs. */
+const selectorsOfEnb = new WeakMap<SegwEnbConfig, readonly TrafficSelector[]>();
 
 /** The host selectors of an eNB's LWIP endpoints: the only destinations its UEs may reach. */
-export function enbSelectors(enb: SegwEnbConfig) {
-  return enb.lwipEndpoints.flatMap((a) => {
-    const ip = parseIp(a);
-    return ip ? [hostSelector(ip)] : [];
-  });
+export function enbSelectors(enb: SegwEnbConfig): readonly TrafficSelector[] {
+  let selectors = selectorsOfEnb.get(enb);
+  if (selectors === undefined) {
+    selectors = enb.lwipEndpoints.flatMap((a) => {
+      const ip = parseIp(a);
+      return ip ? [hostSelector(ip)] : [];
+    });
+    selectorsOfEnb.set(enb, selectors);
+  }
+  return selectors;
+}
+
+/**
+ * TunnelInfo over what the UE's IKE SA holds anyway (its endpoint object, SPI pair string and
+ * virtual address, shared, not copied), formatted when read: a SeGW keeps one per UE, and four
+ * strings would cost about 170 octets more. The values are those of IKE_AUTH's end.
+ */
+class SaTunnelInfo implements TunnelInfo {
+  constructor(private readonly endpoint: Endpoint, private readonly spis: string, private readonly address: Uint8Array | undefined) {}
+
+  get innerAddress(): string | undefined {
+    return this.address ? formatIp(this.address) : undefined;
+  }
+
+  get ueEndpoint(): string {
+    return formatEndpoint(this.endpoint);
+  }
+
+  get ikeSpiI(): string {
+    return toHex(fromByteString(this.spis, 0, 8));
+  }
+
+  get ikeSpiR(): string {
+    return toHex(fromByteString(this.spis, 8, 16));
+  }
 }
 
 function ipIdentity(address: Uint8Array) {
@@ -29,12 +63,21 @@ function ipIdentity(address: Uint8Array) {
 export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore, metrics: SegwMetrics): ResponderPolicy {
   const listen = parseIp(config.ike.listen) ?? new Uint8Array(4);
   const enbs = new Map(config.enbs.map((e) => [e.name, e]));
+  // Our own addresses (the UEs' side, the backhaul): a handful, asked for on every IKE_AUTH.
+  const localIds = new Map<string, ReturnType<typeof ipIdentity>>();
   return {
     ikeProposals: config.ike.ikeProposals,
     espProposals: config.ike.espProposals,
     localId: ipIdentity(listen),
     // On the backhaul address (NDS/IP peers) the SeGW is known by that address, as its certificate says.
-    localIdFor: (local) => ipIdentity(parseIp(local.address) ?? listen),
+    localIdFor: (local) => {
+      let id = localIds.get(local.address);
+      if (id === undefined) {
+        id = ipIdentity(parseIp(local.address) ?? listen);
+        localIds.set(local.address, id);
+      }
+      return id;
+    },
     lookupPsk: (id): PskLookup => {
       // TS 33.401 16.2.1-16.2.3: the IDi is the octet string the eNB chose, carried as ID_KEY_ID.
       if (id.idType !== IdType.ID_KEY_ID) {
@@ -53,10 +96,8 @@ export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore
       // UEs authenticate with ID_KEY_ID and a provisioned PSK; NDS/IP peers (eNBs) are not UE handshakes.
       if (id.idType !== IdType.ID_KEY_ID) return;
       // TS 33.401 16.2.2: "After successful completion of the IKEv2 handshake, the LWIP-SeGW ... shall delete the LWIP-PSK."
-      store.markAuthenticated(id.data, {
-        ueEndpoint: formatEndpoint(sa.remote), ikeSpiI: toHex(sa.spiI), ikeSpiR: toHex(sa.spiR),
-        ...(sa.virtualIp ? { innerAddress: formatIp(sa.virtualIp) } : {}),
-      });
+      const entry = store.markAuthenticated(id.data, new SaTunnelInfo(sa.remote, sa.spiPair, sa.virtualIp));
+      if (entry) sa.shareIdiHex(entry.idiHex);
       metrics.handshakeEstablished();
     },
     onAuthenticationFailed: () => metrics.handshakeAuthFailed("wrong-psk"),
@@ -64,5 +105,11 @@ export function segwResponderPolicy(config: SegwConfig, store: ProvisioningStore
     localTs: [],
     remoteTs: [selectorFromCidr({ address: new Uint8Array(4), prefixLength: 0 })],
     cookieThreshold: config.rateLimits.halfOpenCookieThreshold,
+    // TS 33.401 16.2.2: the UE's policy (its selectors, its user-plane binding) hangs on the inner
+    // address it asks for with CP(CFG_REQUEST): without one, FAILED_CP_REQUIRED (RFC 7296 §3.10.1).
+    requireConfigurationPayload: true,
+    // One CHILD SA per UE carries all its LWIP bearers (TS 36.300 §22A.3.0) and no other may be
+    // added (16.3): an IKE SA whose IKE_AUTH brought none is of no use and is deleted (RFC 7296 §2.21.2).
+    closeIkeSaOnChildFailure: true,
   };
 }

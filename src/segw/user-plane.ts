@@ -13,12 +13,14 @@
  * inner IP header in front (eNB LWIP endpoint -> UE inner address, protocol 47, TTL 64) for the
  * UE's tunnel. Echo Requests are answered (TS 29.281 §7.2.1); other signalling is handed up.
  *
- * Per packet: one output buffer and one result object; drops return shared results and bump a
- * plain counter, so no strings or closures are built.
+ * Per packet: one output buffer, carved from a shared slab (esp/bytes.ts allocPacket) rather than
+ * an ArrayBuffer of its own, and one result object; drops return shared results and bump a plain
+ * counter, so no strings or closures are built.
  */
 import { GtpuFlag, GtpuMessageType } from "../gtpu/constants.js";
 import { newGtpuHeaderScan, scanGtpuHeader } from "../gtpu/header.js";
-import { decodeScannedGtpu, encodeEchoResponse, encodeErrorIndication, encodeGpdu, type GtpuMessage } from "../gtpu/messages.js";
+import { allocPacket } from "../esp/bytes.js";
+import { decodeScannedGtpu, encodeEchoResponse, encodeErrorIndication, type GtpuMessage, writeGpduHeader } from "../gtpu/messages.js";
 import { inspectLwipep } from "../lwipep/lwipep.js";
 import { KeyedRateLimiter, type RateLimit } from "./rate-limit.js";
 import { checkUplinkInner, innerHeaderLength, writeInnerHeader, type GreSpan } from "./user-plane-ip.js";
@@ -182,7 +184,10 @@ export class SegwUserPlane {
       if (this.perUe && !this.perUe.allow(ue.idi, octets, now)) return this.dropUp("rate-limited-ue");
       if (this.perEnb && !this.perEnb.allow(ue.enbName, octets, now)) return this.dropUp("rate-limited-enb");
     }
-    const gtpu = encodeGpdu(ue.enbGtp.teid, innerPacket.subarray(gre.start, gre.end));
+    // lwipepLength <= 65535: it is inside an IPv4 Total Length or after an IPv6 fixed header and Payload Length.
+    const gtpu = allocPacket(GPDU_HEADER_BYTES + lwipepLength);
+    writeGpduHeader(gtpu, ue.enbGtp.teid, lwipepLength);
+    gtpu.set(innerPacket.subarray(gre.start, gre.end), GPDU_HEADER_BYTES);
     this.counters.uplinkPackets++;
     this.counters.uplinkBytes += lwipepLength;
     return { ok: true, gtpu, to: ue.enbGtp };
@@ -229,7 +234,7 @@ export class SegwUserPlane {
     const headerLength = innerHeaderLength(src);
     const lwipepLength = end - bodyOffset;
     if (src.length === 4 && headerLength + lwipepLength > 0xffff) return this.dropDown("too-big");
-    const innerPacket = new Uint8Array(headerLength + lwipepLength);
+    const innerPacket = allocPacket(headerLength + lwipepLength);
     writeInnerHeader(innerPacket, src, ue.virtualIp, lwipepLength);
     innerPacket.set(packet.subarray(bodyOffset, end), headerLength);
     this.counters.downlinkPackets++;

@@ -8,6 +8,8 @@ export interface CodecError {
   /** Byte offset in the decoded buffer where the problem was found. */
   readonly offset: number;
   readonly notify?: number;
+  /** The Notify's data, where the type asks for some (§3.10.1: UNSUPPORTED_CRITICAL_PAYLOAD carries the payload type). */
+  readonly notifyData?: Uint8Array;
 }
 
 export type CodecErrorCode =
@@ -19,6 +21,7 @@ export type CodecErrorCode =
   | "unsupported-critical-payload"
   | "invalid-syntax";
 
-export function codecError(code: CodecErrorCode, message: string, offset: number, notify?: number): CodecError {
-  return notify === undefined ? { code, message, offset } : { code, message, offset, notify };
+export function codecError(code: CodecErrorCode, message: string, offset: number, notify?: number, notifyData?: Uint8Array): CodecError {
+  if (notify === undefined) return { code, message, offset };
+  return notifyData === undefined ? { code, message, offset, notify } : { code, message, offset, notify, notifyData };
 }

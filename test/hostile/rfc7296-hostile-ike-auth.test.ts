@@ -3,8 +3,9 @@
  * §2.21.2), and a compromised UE that authenticated with its own provisioned PSK and then
  * misbehaves inside its IKE SA (TS 33.401 16.2.2). IKE_AUTH in clear, bad ICVs and bad padding
  * (§3.14), replayed and out-of-window message IDs (§2.2), wrong and foreign identities, another
- * UE's SPIs, and attempts to widen or add CHILD SAs (§2.9, TS 33.401 16.3). Each is refused and
- * counted; the legitimate UE connects meanwhile and keeps working.
+ * UE's SPIs, attempts to widen or add CHILD SAs (§2.9, TS 33.401 16.3), and IKE_AUTH without the
+ * CP(CFG_REQUEST) the SeGW needs (§3.10.1). Each is refused, counted and logged (rate-limited inside
+ * an IKE SA); the legitimate UE connects meanwhile and keeps working.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,8 @@ import { auth, cp, del, findPayload, findPayloads, idi, nonce, notify, sa, tsi, 
 import { AuthMethod, CfgAttribute, CfgType, ExchangeType, IdType, NotifyType, PayloadType, ProtocolId } from "../../src/ike/registry.js";
 import { parseCidr, selectorFromCidr } from "../../src/ike/traffic-selector.js";
 import { spiBytes } from "../../src/ike/tasks/child-keys.js";
-import { concatBytes } from "../../src/wire/hex.js";
+import { concatBytes, toHex } from "../../src/wire/hex.js";
+import { spiHex } from "../../src/ike/sa/child-sa.js";
 import { encodeIpv4 } from "../../src/inet/ipv4.js";
 import { encodeLwipep, EtherType, GRE_IP_PROTOCOL } from "../../src/lwipep/lwipep.js";
 import { ENB_LWIP } from "../fuzz/targets/user-plane.js";
@@ -260,9 +262,101 @@ function lwipUplink(vip: Uint8Array, sdu: Uint8Array): Uint8Array {
   return encodeIpv4({ src: vip, dst: ENB_LWIP, protocol: GRE_IP_PROTOCOL, ttl: 64, id: 2, flags: 0x2, payload: lwipep });
 }
 
-test("every refusal inside an IKE SA is logged and counted", { todo: "out-of-window and retransmitted requests (src/ike/exchange.ts) are counted but not logged; CHILD_SA_NOT_FOUND, NO_ADDITIONAL_SAS and a Delete of SPIs the UE does not own are neither (see SECURITY.md)" }, () => {
-  const wanted = [/window|retransmit|duplicate/i, /CHILD_SA_NOT_FOUND/, /NO_ADDITIONAL_SAS/, /not found|unknown SPI/i];
-  const missing = wanted.filter((re) => !lab.logs.some((l) => re.test(l)));
-  assert.deepEqual(missing.map(String), [], "a log line for each kind of refusal");
-  assert.ok(Object.keys(lab.counters()).some((c) => /additional|not_found/.test(c)), "a counter for refused CHILD SA requests");
+/** The SeGW's log lines about `reason` written since `from` (the rate-limited refusal lines and their summaries). */
+function refusalLines(from: number, reason: string): Record<string, unknown>[] {
+  return lab.logs.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.reason === reason);
+}
+
+test("every refusal inside an IKE SA is logged and counted, and a flood of one is logged rate-limited", async () => {
+  const l = await twoUes("logs", 2);
+  const victimSa = segwSaOf(l.victim);
+  const victimChild = victimSa?.children[0];
+  const own = segwSaOf(l.mallory);
+  assert.ok(victimSa && victimChild && own);
+  const rejections = lab.fx.segw.node.ctx.rejections;
+  // Earlier tests' intervals end here, so this test sees its own bursts from their first line.
+  rejections.flush();
+  const from = lab.logs.length;
+  const before = lab.counters();
+  const authRequest = l.mallory.ikeSent.find((m) => m[18] === ExchangeType.IKE_AUTH);
+  assert.ok(authRequest);
+  const answered = l.mallory.ikeReceived.length;
+  l.mallory.sendIke(authRequest);
+  assert.ok(await eventually(() => l.mallory.ikeReceived.length > answered), "the replayed IKE_AUTH is answered from the cache");
+  const expected = l.mallory.established.nextOwnRequestId;
+  l.mallory.sendIke(attackerMessage(l.keys, ExchangeType.INFORMATIONAL, expected + 5, []));
+  await request(l, ExchangeType.INFORMATIONAL, [del(ProtocolId.ESP, 4, [spiBytes(victimChild.spiOut), spiBytes(victimChild.spiIn)])]);
+  await request(l, ExchangeType.CREATE_CHILD_SA, [
+    notify(NotifyType.REKEY_SA, new Uint8Array(0), ProtocolId.ESP, spiBytes(victimChild.spiOut)), espProposal(), nonce(new Uint8Array(randomBytes(32))), tsi([ANY]), tsr([ANY]),
+  ]);
+  await request(l, ExchangeType.CREATE_CHILD_SA, [espProposal(), nonce(new Uint8Array(randomBytes(32))), tsi([ANY]), tsr([ANY])]);
+  const after = lab.counters();
+  assert.deepEqual(
+    ["ike_duplicate_requests", "ike_out_of_window_requests", "ike_delete_unknown_spi", 'create_child_sa_refused{reason="CHILD_SA_NOT_FOUND"}', 'create_child_sa_refused{reason="NO_ADDITIONAL_SAS"}'].map((c) => [c, delta(before, after, c)]),
+    [["ike_duplicate_requests", 1], ["ike_out_of_window_requests", 1], ["ike_delete_unknown_spi", 2], ['create_child_sa_refused{reason="CHILD_SA_NOT_FOUND"}', 1], ['create_child_sa_refused{reason="NO_ADDITIONAL_SAS"}', 1]],
+    "each refusal is counted",
+  );
+  const idi = toHex(text("mallory-logs"));
+  const one = (reason: string) => {
+    const lines = refusalLines(from, reason);
+    assert.equal(lines.length, 1, `one line for ${reason}`);
+    assert.equal(lines[0]?.sa, own.name, `${reason}: the IKE SA's SPIs`);
+    assert.equal(lines[0]?.idi, idi, `${reason}: the UE's IDi`);
+    return lines[0] ?? {};
+  };
+  assert.equal(one("retransmitted-request").messageId, 1, "the retransmitted IKE_AUTH (message ID 1)");
+  const window = one("out-of-window-request");
+  assert.deepEqual([window.messageId, window.expected], [expected + 5, expected], "the refused ID and the expected one");
+  assert.deepEqual(one("delete-unknown-spi").spis, [spiHex(victimChild.spiOut), spiHex(victimChild.spiIn)], "the SPIs the UE does not own");
+  assert.equal(one("CHILD_SA_NOT_FOUND").rekeySpi, spiHex(victimChild.spiOut), "the SPI it tried to rekey");
+  assert.equal(one("NO_ADDITIONAL_SAS").msg, "CREATE_CHILD_SA refused");
+  for (const line of lab.logs.slice(from)) for (const field of Object.keys(JSON.parse(line) as object)) assert.doesNotMatch(field, /^sk_|psk|key$|encr|integ/i, "no key material in a log line");
+  // A flood of one refusal: counted in full, logged up to the burst, then summarised once.
+  const flood = 3 * rejections.burst;
+  const next = l.mallory.established.nextOwnRequestId;
+  for (let i = 0; i < flood; i++) l.mallory.sendIke(attackerMessage(l.keys, ExchangeType.INFORMATIONAL, next + 10 + i, []));
+  assert.ok(await eventually(() => delta(after, lab.counters(), "ike_out_of_window_requests") === flood), "every request of the flood is counted");
+  assert.equal(refusalLines(from, "out-of-window-request").length, rejections.burst, "only the burst is logged during the flood");
+  rejections.flush();
+  const summary = refusalLines(from, "out-of-window-request").at(-1);
+  assert.match(String(summary?.msg), new RegExp(`^suppressed ${flood + 1 - rejections.burst} more out-of-window-request in the last \\d+ s$`));
+  assert.equal(summary?.suppressed, flood + 1 - rejections.burst);
+  assert.equal(own.state, "established", "the UE's IKE SA is intact");
+  l.victim.close();
+  l.mallory.close();
+});
+
+test("RFC 7296 §3.10.1, §2.21.2 / TS 33.401 16.2.2: a UE without CP(CFG_REQUEST) gets FAILED_CP_REQUIRED and no tunnel; its PSK is spent, the entry awaits release, counted and logged", async () => {
+  const idi = text("ue-without-cp");
+  const psk = new Uint8Array(randomBytes(32));
+  assert.equal(await lab.provision(idi, psk, 0x2101), 200);
+  const before = lab.counters();
+  const from = lab.logs.length;
+  const ue = await TestUe.open({ address: "127.0.0.90", ikePort: 36540, nattPort: 36541 });
+  ue.connect(PORTS, idi, psk, false);
+  assert.ok(await eventually(() => ue.hasEvent("ike-sa-failed"), 5000), "IKE_AUTH finished");
+  const failed = ue.events.find((e) => e.event === "ike-sa-failed");
+  assert.equal(failed?.event === "ike-sa-failed" && failed.reason, "FAILED_CP_REQUIRED", "the UE was told FAILED_CP_REQUIRED");
+  assert.ok(ue.hasEvent("ike-sa-up") && !ue.hasEvent("child-sa-up"), "authenticated (IDr, AUTH), but no CHILD SA");
+  const gone = await eventually(() => !lab.fx.segw.node.sas.some((s) => s.idiHex === toHex(idi)), 3000);
+  assert.ok(gone, "the SeGW deleted the IKE SA it had no use for");
+  const after = lab.counters();
+  assert.equal(delta(before, after, 'child_sa_refused{reason="failed-cp-required"}'), 1, "counted");
+  assert.equal(delta(before, after, "ike_sa_closed_without_child"), 1);
+  assert.equal(lab.logged('"CHILD SA refused in IKE_AUTH"', "failed-cp-required", toHex(idi)).length, 1, "logged with the reason and the IDi");
+  assert.ok(lab.logs.slice(from).some((l) => l.includes('"IKE SA deleted: IKE_AUTH brought no CHILD SA"') && l.includes(toHex(idi))));
+  assert.equal(lab.fx.segw.sessions.get(toHex(idi)), undefined, "no user-plane session");
+  assert.equal(lab.fx.segw.store.get(idi)?.state, "release-required", "the eNB is asked to release the UE (LWIP RELEASE REQUIRED)");
+  ue.close();
+  // TS 33.401 16.2.2: the PSK authenticated once; it does not authenticate again, not even with CP.
+  const again = await TestUe.open({ address: "127.0.0.91", ikePort: 36540, nattPort: 36541 });
+  again.connect(PORTS, idi, psk, true);
+  assert.ok(await eventually(() => again.hasEvent("ike-sa-failed"), 5000));
+  assert.ok(!again.hasEvent("child-sa-up"), "a second handshake with the spent PSK fails");
+  assert.equal(lab.logged('"IKE SA failed"', "psk-used", toHex(idi)).length, 1, "refused as psk-used");
+  again.close();
+  // The eNB provisions the UE afresh (new PSK): it connects, asking for its address this time.
+  const fresh = await legitimateUe(lab, PORTS, { address: "127.0.0.92", ikePort: 36540, nattPort: 36541, idi, psk: new Uint8Array(randomBytes(32)), teid: 0x2102 });
+  assert.ok(fresh.up && fresh.uplinkForwarded, "the re-provisioned UE sets up its tunnel and reaches its eNB");
+  fresh.ue.close();
 });

@@ -2,7 +2,7 @@
  * Hostile peers on the WLAN against a running LWIP-SeGW, before any key exists: malformed
  * IKE_SA_INIT requests (truncated and over-long headers, payloads and attributes, RFC 7296 §3),
  * empty proposal lists, transforms outside the TS 33.210 profile (§3.3, RFC 8247) and invalid KE
- * values (§3.4, RFC 6989). Each attempt comes from its own address (the per-source IKE_SA_INIT
+ * values (§3.4, RFC 6989), critical payloads we do not understand (§2.5). Each attempt comes from its own address (the per-source IKE_SA_INIT
  * limit stays out of the way), must be refused, counted and logged, and a provisioned UE sets up
  * its tunnel while the attacks run (TS 33.401 16.2).
  */
@@ -10,7 +10,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { getDiffieHellman, randomBytes } from "node:crypto";
 import type { Payload } from "../../src/ike/codec/payloads.js";
-import { ke, nonce, sa } from "../../src/ike/payload-builders.js";
+import { decodeMessage } from "../../src/ike/codec/message.js";
+import { findPayloads, ke, nonce, sa } from "../../src/ike/payload-builders.js";
 import { DhGroup, EncrId, HeaderFlag, IntegId, NotifyType, PayloadType, PrfId } from "../../src/ike/registry.js";
 import { concatBytes, hex } from "../../src/wire/hex.js";
 import { delta, quiet, startHostileLab, type HostileLab } from "./support/lab.js";
@@ -112,7 +113,8 @@ const ATTACKS: readonly Attack[] = [
   },
   { name: "empty proposal list (SA payload without proposals)", build: (p) => withPayloads(p, [raw(PayloadType.SA, new Uint8Array(0)), ke(DhGroup.ECP_256, new Uint8Array(64).fill(1)), nonce(new Uint8Array(32))]), counter: 'ike_dropped{reason="codec-bad-value"}' },
   { name: "IKE proposal with an SPI in IKE_SA_INIT", build: (p) => initRequest(p, { proposals: [{ ...GOOD_PROPOSAL, spi: new Uint8Array(8).fill(1) }] }), counter: 'ike_dropped{reason="codec-bad-value"}' },
-  { name: "unsupported critical payload", build: (p) => withPayloads(p, [sa([GOOD_PROPOSAL]), raw(200, new Uint8Array(4), true), nonce(new Uint8Array(32))]), counter: 'ike_dropped{reason="codec-unsupported-critical-payload"}' },
+  // §2.5: answered (statelessly), not dropped; the Notify data is checked in the test below.
+  { name: "unsupported critical payload", build: (p) => withPayloads(p, [sa([GOOD_PROPOSAL]), raw(200, new Uint8Array(4), true), nonce(new Uint8Array(32))]), answer: NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD, counter: 'ike_sa_init_refused{reason="UNSUPPORTED_CRITICAL_PAYLOAD"}' },
   { name: "an IKE_SA_INIT response nobody asked for", build: (p) => patched(initRequest(p), 19, [HeaderFlag.RESPONSE]), counter: 'ike_dropped{reason="unexpected-init-response"}' },
   // Proposals (RFC 7296 §3.3.6; TS 33.210 / RFC 8247 profile): NO_PROPOSAL_CHOSEN.
   { name: "proposal without transforms", build: (p) => initRequest(p, { proposals: [{ ...GOOD_PROPOSAL, transforms: [] }] }), answer: NotifyType.NO_PROPOSAL_CHOSEN, counter: 'ike_sa_init_refused{reason="NO_PROPOSAL_CHOSEN"}' },
@@ -176,4 +178,24 @@ test("RFC 7296 §2.21, §3 / TS 33.210 / RFC 6989: every malformed or weak IKE_S
   assert.ok(ue.up, "the provisioned UE set up its IKE SA and CHILD SA during the attacks");
   assert.ok(ue.uplinkForwarded, "the UE's LWIPEP packet reached its eNB over GTP-U");
   ue.ue.close();
+});
+
+test("RFC 7296 §2.5: an unsupported critical payload is answered UNSUPPORTED_CRITICAL_PAYLOAD naming its type, with no SA kept; counted and logged", async () => {
+  const before = lab.counters();
+  const logsBefore = lab.logs.length;
+  const peer = await RawPeer.open(`127.0.1.${nextAttacker++}`);
+  const request = withPayloads(peer, [sa([GOOD_PROPOSAL]), ke(DhGroup.ECP_256, new Uint8Array(64).fill(1)), raw(173, new Uint8Array(6), true), nonce(new Uint8Array(32))]);
+  peer.send(request, PORTS.ikePort);
+  const reply = await peer.next(2000);
+  peer.close();
+  const decoded = reply && decodeMessage(reply);
+  assert.ok(decoded?.ok, "a decodable IKE_SA_INIT response came back");
+  const { header, payloads } = decoded.value;
+  assert.equal(header.flags & HeaderFlag.RESPONSE, HeaderFlag.RESPONSE);
+  assert.deepEqual(header.spiI, request.subarray(0, 8), "it answers the request's SPIi");
+  assert.deepEqual(header.spiR, new Uint8Array(8), "SPIr zero: no IKE SA was created");
+  assert.deepEqual(findPayloads(payloads, PayloadType.NOTIFY).map((n) => [n.notifyType, [...n.data]]), [[NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD, [173]]], "the Notify data is the one-octet payload type");
+  assert.equal(lab.fx.segw.node.halfOpenCount, 0, "no half-open SA");
+  assert.equal(delta(before, lab.counters(), 'ike_sa_init_refused{reason="UNSUPPORTED_CRITICAL_PAYLOAD"}'), 1);
+  assert.equal(lab.logs.slice(logsBefore).filter((l) => l.includes("IKE_SA_INIT refused") && l.includes("UNSUPPORTED_CRITICAL_PAYLOAD") && l.includes(peer.address)).length, 1, "logged with the reason and the sender");
 });

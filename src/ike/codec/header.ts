@@ -19,7 +19,6 @@
  */
 import { codecError, type CodecError } from "../../wire/codec-error.js";
 import { err, ok, type Result } from "../../wire/result.js";
-import { ByteWriter } from "../../wire/writer.js";
 import { IKE_HEADER_LENGTH, NotifyType } from "../registry.js";
 import { fail, fieldValue } from "./fields.js";
 import type { IkeHeader } from "./payloads.js";
@@ -63,22 +62,40 @@ export function decodeIkeHeader(bytes: Uint8Array): Result<IkeHeader, CodecError
   });
 }
 
+/** Writes a 32-bit field big-endian (no DataView: taking `.buffer` of a small array would move it off the V8 heap). */
+function put32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
+/**
+ * Writes the 28-octet header into `out` at `at`, with `h.length` and `h.nextPayload` as given:
+ * lets a message encoder put header and payloads into one buffer.
+ * @throws RangeError if an SPI is not 8 octets, a field does not fit, or `out` is too short.
+ */
+export function writeIkeHeader(out: Uint8Array, at: number, h: IkeHeader): void {
+  if (h.spiI.length !== SPI_LENGTH || h.spiR.length !== SPI_LENGTH) {
+    throw new RangeError(`IKE SPIs must be ${SPI_LENGTH} octets`);
+  }
+  if (out.length < at + IKE_HEADER_LENGTH) throw new RangeError("IKE header does not fit");
+  out.set(h.spiI, at);
+  out.set(h.spiR, at + SPI_LENGTH);
+  out[at + 16] = fieldValue(h.nextPayload, 8, "Next Payload");
+  out[at + 17] = fieldValue(h.version, 8, "Version");
+  out[at + 18] = fieldValue(h.exchangeType, 8, "Exchange Type");
+  out[at + 19] = fieldValue(h.flags, 8, "Flags");
+  put32(out, at + 20, fieldValue(h.messageId, 32, "Message ID"));
+  put32(out, at + 24, fieldValue(h.length, 32, "Length"));
+}
+
 /**
  * Encodes the 28-octet header, writing `h.length` and `h.nextPayload` as given.
  * @throws RangeError if an SPI is not 8 octets or a field does not fit.
  */
 export function encodeIkeHeader(h: IkeHeader): Uint8Array {
-  if (h.spiI.length !== SPI_LENGTH || h.spiR.length !== SPI_LENGTH) {
-    throw new RangeError(`IKE SPIs must be ${SPI_LENGTH} octets`);
-  }
-  return new ByteWriter(IKE_HEADER_LENGTH)
-    .bytes(h.spiI)
-    .bytes(h.spiR)
-    .u8(fieldValue(h.nextPayload, 8, "Next Payload"))
-    .u8(fieldValue(h.version, 8, "Version"))
-    .u8(fieldValue(h.exchangeType, 8, "Exchange Type"))
-    .u8(fieldValue(h.flags, 8, "Flags"))
-    .u32(fieldValue(h.messageId, 32, "Message ID"))
-    .u32(fieldValue(h.length, 32, "Length"))
-    .finish();
+  const out = new Uint8Array(IKE_HEADER_LENGTH);
+  writeIkeHeader(out, 0, h);
+  return out;
 }

@@ -14,7 +14,6 @@
 import type { CodecError } from "../../wire/codec-error.js";
 import type { ByteReader } from "../../wire/reader.js";
 import { ok, type Result } from "../../wire/result.js";
-import { ByteWriter } from "../../wire/writer.js";
 import { DhGroup, PayloadType } from "../registry.js";
 import { fail, fieldValue, fixedFields } from "./fields.js";
 import type { KePayload } from "./payloads.js";
@@ -61,5 +60,11 @@ export function decodeKe(r: ByteReader, critical: boolean): Result<KePayload, Co
 
 /** Encodes a KE body. */
 export function encodeKe(p: KePayload): Uint8Array {
-  return new ByteWriter(4 + p.keyData.length).u16(fieldValue(p.dhGroup, 16, "DH Group Num")).u16(0).bytes(p.keyData).finish();
+  const group = fieldValue(p.dhGroup, 16, "DH Group Num");
+  // DH Group Num | RESERVED (2) | Key Exchange Data, built in place: no writer and no copy of the result.
+  const out = new Uint8Array(4 + p.keyData.length);
+  out[0] = group >> 8;
+  out[1] = group & 0xff;
+  out.set(p.keyData, 4);
+  return out;
 }

@@ -13,14 +13,12 @@
  * RESERVED "MUST be sent as zero; MUST be ignored on receipt" (§3.2).
  */
 import { codecError, type CodecError, type CodecErrorCode } from "../../wire/codec-error.js";
-import { concatBytes } from "../../wire/hex.js";
 import { ByteReader } from "../../wire/reader.js";
 import { err, ok, type Result } from "../../wire/result.js";
-import { ByteWriter } from "../../wire/writer.js";
 import { ExchangeType, GENERIC_PAYLOAD_HEADER_LENGTH, IKE_HEADER_LENGTH, NotifyType, PayloadType, ProtocolId } from "../registry.js";
 import { decodeBody, encodeBody, isUnknownPayload } from "./body.js";
 import { fieldValue, fixedFields, type Refusal } from "./fields.js";
-import { decodeIkeHeader, encodeIkeHeader } from "./header.js";
+import { decodeIkeHeader, writeIkeHeader } from "./header.js";
 import type { IkeHeader, IkeMessage, Payload, SkfPayload, SkPayload } from "./payloads.js";
 
 /** The C bit; the other seven bits of that octet are RESERVED (§3.2). */
@@ -40,17 +38,24 @@ function isEncrypted(p: Payload): p is SkPayload | SkfPayload {
   return !isUnknownPayload(p) && (p.type === PayloadType.SK || p.type === PayloadType.SKF);
 }
 
+/** Writes a generic payload header into `out` at `at`. @throws RangeError if `next` or `length` does not fit its field. */
+function writeGenericHeader(out: Uint8Array, at: number, next: number, critical: boolean, length: number): void {
+  out[at] = fieldValue(next, 8, "Next Payload");
+  out[at + 1] = critical ? CRITICAL_BIT : 0;
+  fieldValue(length, 16, "Payload Length");
+  out[at + 2] = length >> 8;
+  out[at + 3] = length & 0xff;
+}
+
 /**
  * Encodes a generic payload header. Exported for the SK layer, which authenticates
  * IKE header | SK generic header (| SKF fragment fields) as associated data before the body exists.
  * @throws RangeError if `next` or `length` does not fit its field.
  */
 export function encodeGenericHeader(next: number, critical: boolean, length: number): Uint8Array {
-  return new ByteWriter(GENERIC_PAYLOAD_HEADER_LENGTH)
-    .u8(fieldValue(next, 8, "Next Payload"))
-    .u8(critical ? CRITICAL_BIT : 0)
-    .u16(fieldValue(length, 16, "Payload Length"))
-    .finish();
+  const out = new Uint8Array(GENERIC_PAYLOAD_HEADER_LENGTH);
+  writeGenericHeader(out, 0, next, critical, length);
+  return out;
 }
 
 /** The type the IKE header's Next Payload must carry for this chain (0 when empty). */
@@ -100,9 +105,38 @@ function decodePayload(type: number, r: ByteReader): Result<{ payload: Payload; 
     // §2.5: "the message MUST be rejected and the response ... MUST include a Notify payload
     // UNSUPPORTED_CRITICAL_PAYLOAD", whose data is the one-octet payload type.
     const message = `unsupported critical payload type ${type}`;
-    return err(codecError("unsupported-critical-payload", message, start, NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD));
+    return err(codecError("unsupported-critical-payload", message, start, NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD, Uint8Array.of(type)));
   }
   return ok({ payload: payload.value, next });
+}
+
+/** The encoded bodies of a chain and the chain's length with the generic headers. */
+interface EncodedChain {
+  readonly bodies: readonly Uint8Array[];
+  readonly length: number;
+}
+
+function encodeChain(payloads: readonly Payload[]): EncodedChain {
+  let length = 0;
+  const bodies = payloads.map((p, i) => {
+    if (i < payloads.length - 1 && isEncrypted(p)) throw new RangeError(`payload ${p.type} must be the last payload`);
+    const body = encodeBody(p);
+    length += GENERIC_PAYLOAD_HEADER_LENGTH + body.length;
+    return body;
+  });
+  return { bodies, length };
+}
+
+/** Writes the chain at `at` of `out`; each payload's Next Payload is the type of the following one. */
+function writeChain(out: Uint8Array, at: number, payloads: readonly Payload[], chain: EncodedChain): void {
+  let o = at;
+  payloads.forEach((p, i) => {
+    const body = chain.bodies[i] ?? new Uint8Array(0);
+    const next = isEncrypted(p) ? p.innerFirst : (payloads[i + 1]?.type ?? PayloadType.NONE);
+    writeGenericHeader(out, o, next, p.critical, GENERIC_PAYLOAD_HEADER_LENGTH + body.length);
+    out.set(body, o + GENERIC_PAYLOAD_HEADER_LENGTH);
+    o += GENERIC_PAYLOAD_HEADER_LENGTH + body.length;
+  });
 }
 
 /**
@@ -111,15 +145,10 @@ function decodePayload(type: number, r: ByteReader): Result<{ payload: Payload; 
  * @throws RangeError if SK/SKF is not last or a length does not fit (programmer errors).
  */
 export function encodePayloads(payloads: readonly Payload[]): Uint8Array {
-  const w = new ByteWriter();
-  payloads.forEach((p, i) => {
-    const following = payloads[i + 1];
-    if (following !== undefined && isEncrypted(p)) throw new RangeError(`payload ${p.type} must be the last payload`);
-    const next = isEncrypted(p) ? p.innerFirst : (following?.type ?? PayloadType.NONE);
-    const body = encodeBody(p);
-    w.bytes(encodeGenericHeader(next, p.critical, GENERIC_PAYLOAD_HEADER_LENGTH + body.length)).bytes(body);
-  });
-  return w.finish();
+  const chain = encodeChain(payloads);
+  const out = new Uint8Array(chain.length);
+  writeChain(out, 0, payloads, chain);
+  return out;
 }
 
 /**
@@ -152,7 +181,14 @@ function hasIkeProposalSpi(payloads: readonly Payload[]): boolean {
  * @throws RangeError on a programmer error (see encodePayloads, encodeIkeHeader).
  */
 export function encodeMessage(header: Omit<IkeHeader, "length" | "nextPayload">, payloads: readonly Payload[]): Uint8Array {
-  const body = encodePayloads(payloads);
-  const length = IKE_HEADER_LENGTH + body.length;
-  return concatBytes(encodeIkeHeader({ ...header, nextPayload: firstPayloadType(payloads), length }), body);
+  const chain = encodeChain(payloads);
+  const length = IKE_HEADER_LENGTH + chain.length;
+  const out = new Uint8Array(length);
+  // Field by field rather than { ...header, ... }: V8 (Node 20) takes a slow path for a spread followed by more properties.
+  writeIkeHeader(out, 0, {
+    spiI: header.spiI, spiR: header.spiR, version: header.version, exchangeType: header.exchangeType, flags: header.flags, messageId: header.messageId,
+    nextPayload: firstPayloadType(payloads), length,
+  });
+  writeChain(out, IKE_HEADER_LENGTH, payloads, chain);
+  return out;
 }

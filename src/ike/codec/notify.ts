@@ -16,7 +16,6 @@
 import type { CodecError } from "../../wire/codec-error.js";
 import type { ByteReader } from "../../wire/reader.js";
 import { ok, type Result } from "../../wire/result.js";
-import { ByteWriter } from "../../wire/writer.js";
 import { PayloadType } from "../registry.js";
 import { fieldValue, fixedFields } from "./fields.js";
 import type { NotifyPayload } from "./payloads.js";
@@ -42,11 +41,16 @@ export function decodeNotify(r: ByteReader, critical: boolean): Result<NotifyPay
 
 /** Encodes a Notify body (SPI Size from the SPI). */
 export function encodeNotify(p: NotifyPayload): Uint8Array {
-  return new ByteWriter(4 + p.spi.length + p.data.length)
-    .u8(fieldValue(p.protocolId, 8, "Protocol ID"))
-    .u8(fieldValue(p.spi.length, 8, "SPI Size"))
-    .u16(fieldValue(p.notifyType, 16, "Notify Message Type"))
-    .bytes(p.spi)
-    .bytes(p.data)
-    .finish();
+  const protocolId = fieldValue(p.protocolId, 8, "Protocol ID");
+  const spiSize = fieldValue(p.spi.length, 8, "SPI Size");
+  const type = fieldValue(p.notifyType, 16, "Notify Message Type");
+  // Protocol ID | SPI Size | Notify Message Type | SPI | Notification Data, built in place.
+  const out = new Uint8Array(4 + p.spi.length + p.data.length);
+  out[0] = protocolId;
+  out[1] = spiSize;
+  out[2] = type >> 8;
+  out[3] = type & 0xff;
+  out.set(p.spi, 4);
+  out.set(p.data, 4 + p.spi.length);
+  return out;
 }

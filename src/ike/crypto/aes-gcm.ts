@@ -24,6 +24,11 @@ function algorithm(key: Uint8Array): CipherGCMTypes {
   }
 }
 
+/** update() | final(): GCM is a stream mode, so final() gives nothing and no copy is needed. */
+function joined(head: Buffer, tail: Buffer): Buffer {
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+}
+
 function checkNonce(nonce: Uint8Array): void {
   if (nonce.length !== GCM_NONCE_LENGTH) throw new RangeError(`GCM nonce of ${nonce.length} octets, expected ${GCM_NONCE_LENGTH}`);
 }
@@ -36,8 +41,7 @@ export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, 
   checkNonce(nonce);
   const cipher = createCipheriv(algorithm(key), key, nonce, { authTagLength: GCM_TAG_LENGTH });
   cipher.setAAD(aad);
-  const ciphertext = fromBuffer(Buffer.concat([cipher.update(plaintext), cipher.final()]));
-  return { ciphertext, tag: fromBuffer(cipher.getAuthTag()) };
+  return { ciphertext: fromBuffer(joined(cipher.update(plaintext), cipher.final())), tag: fromBuffer(cipher.getAuthTag()) };
 }
 
 /**
@@ -55,7 +59,7 @@ export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, 
   const head = decipher.update(ciphertext);
   try {
     // final() verifies the tag (in constant time inside OpenSSL) and throws on mismatch.
-    return fromBuffer(Buffer.concat([head, decipher.final()]));
+    return fromBuffer(joined(head, decipher.final()));
   } catch {
     head.fill(0);
     return undefined;

@@ -6,7 +6,7 @@
 import type { Result } from "../../wire/result.js";
 import { DhGroup } from "../registry.js";
 import type { CryptoError } from "./crypto-error.js";
-import { createEcp, ECP_COORDINATE_LENGTH } from "./dh-ecp.js";
+import { createEcp, ECP_COORDINATE_LENGTH, respondEcp } from "./dh-ecp.js";
 import { createModp, MODP_LENGTH } from "./dh-modp.js";
 import { createX25519, X25519_LENGTH } from "./dh-x25519.js";
 
@@ -31,9 +31,18 @@ export interface KeyExchange {
   wipe(): void;
 }
 
+/** The responder's half of an exchange, done at once: our KE data and g^ir (or why the peer's value is refused). */
+export interface ResponderKeyExchange {
+  readonly group: number;
+  readonly publicValue: Uint8Array;
+  readonly shared: Result<Uint8Array, CryptoError>;
+}
+
 interface GroupEntry {
   readonly keLength: number;
   readonly create: (privateKey: Uint8Array | undefined) => KeyExchange;
+  /** A cheaper one-shot responder exchange than create + computeShared, where the group has one. */
+  readonly respond?: (peer: Uint8Array) => Omit<ResponderKeyExchange, "group">;
 }
 
 function modp(group: number, name: "modp14" | "modp15" | "modp16"): GroupEntry {
@@ -43,7 +52,7 @@ function modp(group: number, name: "modp14" | "modp15" | "modp16"): GroupEntry {
 
 function ecp(group: number, curve: keyof typeof ECP_COORDINATE_LENGTH): GroupEntry {
   const keLength = 2 * ECP_COORDINATE_LENGTH[curve];
-  return { keLength, create: (privateKey) => createEcp(group, curve, privateKey) };
+  return { keLength, create: (privateKey) => createEcp(group, curve, privateKey), respond: (peer) => respondEcp(curve, peer) };
 }
 
 const GROUPS: ReadonlyMap<number, GroupEntry> = new Map<number, GroupEntry>([
@@ -63,6 +72,24 @@ const GROUPS: ReadonlyMap<number, GroupEntry> = new Map<number, GroupEntry>([
  */
 export function createKeyExchange(group: number, privateKey?: Uint8Array): KeyExchange | undefined {
   return GROUPS.get(group)?.create(privateKey);
+}
+
+/**
+ * The responder's side of an exchange in one call (RFC 7296 §1.2: KEr answers KEi): a fresh key
+ * pair, our Key Exchange Data and g^ir with the peer's; there is no KeyExchange to keep or wipe.
+ * Undefined if the group is not implemented.
+ */
+export function respondToKeyExchange(group: number, peer: Uint8Array): ResponderKeyExchange | undefined {
+  const entry = GROUPS.get(group);
+  if (entry === undefined) return undefined;
+  if (entry.respond) {
+    const r = entry.respond(peer);
+    return { group, publicValue: r.publicValue, shared: r.shared };
+  }
+  const ours = entry.create(undefined);
+  const shared = ours.computeShared(peer);
+  ours.wipe();
+  return { group, publicValue: ours.publicValue, shared };
 }
 
 /** Length of the Key Exchange Data of `group` in octets (RFC 7296 §3.4), undefined if not implemented. */

@@ -53,9 +53,55 @@ export interface KeyLengths {
 }
 
 /**
+ * The seven keys of one IKE SA in one buffer, in §2.14 order; each key is a view made when it is
+ * read. An SA holds one Uint8Array instead of seven (about 600 octets less per SA, which a SeGW
+ * with 100k SAs notices). Zeroizing a key read from it zeroizes those octets of the buffer.
+ */
+class PackedIkeSaKeys implements IkeSaKeys {
+  constructor(
+    private readonly keymat: Uint8Array,
+    private readonly prfLength: number,
+    private readonly integLength: number,
+    private readonly encrLength: number,
+  ) {}
+
+  private part(at: number, length: number): Uint8Array {
+    return this.keymat.subarray(at, at + length);
+  }
+
+  get SK_d(): Uint8Array {
+    return this.part(0, this.prfLength);
+  }
+
+  get SK_ai(): Uint8Array {
+    return this.part(this.prfLength, this.integLength);
+  }
+
+  get SK_ar(): Uint8Array {
+    return this.part(this.prfLength + this.integLength, this.integLength);
+  }
+
+  get SK_ei(): Uint8Array {
+    return this.part(this.prfLength + 2 * this.integLength, this.encrLength);
+  }
+
+  get SK_er(): Uint8Array {
+    return this.part(this.prfLength + 2 * this.integLength + this.encrLength, this.encrLength);
+  }
+
+  get SK_pi(): Uint8Array {
+    return this.part(this.prfLength + 2 * (this.integLength + this.encrLength), this.prfLength);
+  }
+
+  get SK_pr(): Uint8Array {
+    return this.part(2 * (this.prfLength + this.integLength + this.encrLength), this.prfLength);
+  }
+}
+
+/**
  * Hands out consecutive parts of one fresh copy of `keymat`, in call order: the keys own their
- * octets (the caller may wipe `keymat`), and one SA's keys share one ArrayBuffer rather than
- * one each, which a SeGW with 100k SAs notices. Each key is still zeroized on its own.
+ * octets (the caller may wipe `keymat`), and share one ArrayBuffer rather than one each. Each key
+ * is still zeroized on its own.
  */
 function taker(keymat: Uint8Array): (length: number) => Uint8Array {
   const copy = keymat.slice();
@@ -82,20 +128,9 @@ export function deriveIkeSaKeys(
   lengths: KeyLengths,
 ): IkeSaKeys {
   const total = 3 * prf.keyLength + 2 * lengths.integ + 2 * lengths.encr;
+  // prf+ returns a buffer of its own of exactly `total` octets: the keys keep it.
   const keymat = prfPlus(prf, skeyseed, concatBytes(Ni, Nr, SPIi, SPIr), total);
-  const take = taker(keymat);
-  // Object literal properties are evaluated in source order: this is the §2.14 order.
-  const keys: IkeSaKeys = {
-    SK_d: take(prf.keyLength),
-    SK_ai: take(lengths.integ),
-    SK_ar: take(lengths.integ),
-    SK_ei: take(lengths.encr),
-    SK_er: take(lengths.encr),
-    SK_pi: take(prf.keyLength),
-    SK_pr: take(prf.keyLength),
-  };
-  wipe(keymat);
-  return keys;
+  return new PackedIkeSaKeys(keymat, prf.keyLength, lengths.integ, lengths.encr);
 }
 
 /**
@@ -127,11 +162,22 @@ export interface ChildKeys {
  * @throws RangeError if the total exceeds what prf+ can produce (programmer error).
  */
 export function deriveChildKeys(prf: Prf, SK_d: Uint8Array, Ni: Uint8Array, Nr: Uint8Array, lengths: KeyLengths, gir?: Uint8Array): ChildKeys {
-  const seed = gir === undefined ? concatBytes(Ni, Nr) : concatBytes(gir, Ni, Nr);
-  const keymat = prfPlus(prf, SK_d, seed, 2 * (lengths.encr + lengths.integ));
+  const keymat = deriveChildKeymat(prf, SK_d, Ni, Nr, lengths, gir);
   const take = taker(keymat);
   // Source order is the §2.17 order: encr_i, integ_i, encr_r, integ_r.
   const keys: ChildKeys = { encrI: take(lengths.encr), integI: take(lengths.integ), encrR: take(lengths.encr), integR: take(lengths.integ) };
-  wipe(keymat, seed);
+  wipe(keymat);
   return keys;
+}
+
+/**
+ * The same KEYMAT as one buffer of exactly 2 * (encr + integ) octets, encr_i | integ_i | encr_r |
+ * integ_r (RFC 7296 §2.17), for a holder that keeps one buffer per CHILD SA rather than four.
+ */
+export function deriveChildKeymat(prf: Prf, SK_d: Uint8Array, Ni: Uint8Array, Nr: Uint8Array, lengths: KeyLengths, gir?: Uint8Array): Uint8Array {
+  const seed = gir === undefined ? concatBytes(Ni, Nr) : concatBytes(gir, Ni, Nr);
+  // prf+ returns a buffer of its own of exactly the requested length.
+  const keymat = prfPlus(prf, SK_d, seed, 2 * (lengths.encr + lengths.integ));
+  wipe(seed);
+  return keymat;
 }

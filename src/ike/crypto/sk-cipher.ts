@@ -57,21 +57,23 @@ function checkLength(what: string, key: Uint8Array | undefined, expected: number
  * (AES-GCM with an integrity algorithm, AES-CBC without one; RFC 5282 §8). Implemented:
  * ENCR_AES_CBC (12) + AUTH_HMAC_SHA2_256_128/384_192/512_256 or AUTH_HMAC_SHA1_96, and
  * ENCR_AES_GCM_16 (20), with 128-, 192- or 256-bit keys. Whether the suite is allowed is
- * suites.ts's concern (inIkeProfile). The keys are copied.
+ * suites.ts's concern (inIkeProfile). The keys are copied, unless `keys` is "share": then the
+ * cipher keeps the given octets (e.g. views of an IKE SA's one key buffer, keymat.ts, which a SeGW
+ * holds per UE) and zeroes them on wipe().
  * @throws RangeError if a key's length does not match the suite (programmer error).
  */
-export function createSkCipher(suite: SkSuite, encrKey: Uint8Array, integKey: Uint8Array | undefined): SkCipher | undefined {
+export function createSkCipher(suite: SkSuite, encrKey: Uint8Array, integKey: Uint8Array | undefined, keys: "copy" | "share" = "copy"): SkCipher | undefined {
   const encrLength = encrKeyMaterialLength(suite.encrId, suite.encrKeyBits);
   if (encrLength === undefined) return undefined;
   if (suite.encrId === EncrId.ENCR_AES_GCM_16) {
     if (suite.integId !== IntegId.NONE) return undefined;
     checkLength("AES-GCM key material", encrKey, encrLength);
     checkLength("integrity key with AES-GCM", integKey, 0);
-    return createGcm(encrKey);
+    return createGcm(keys === "share" ? encrKey : encrKey.slice());
   }
   const integ = integById(suite.integId);
   if (suite.encrId !== EncrId.ENCR_AES_CBC || integ === undefined) return undefined;
   checkLength("AES-CBC key", encrKey, encrLength);
   if (integKey?.length !== integ.keyLength) throw new RangeError(`${integ.name} key of ${integKey?.length ?? 0} octets, expected ${integ.keyLength}`);
-  return createCbcHmac(encrKey, integ, integKey);
+  return createCbcHmac(encrKey, integ, integKey, keys === "share");
 }

@@ -16,9 +16,11 @@ import type { TrafficSelector } from "../codec/payloads.js";
 import { wipeChildKeys, type ChildSa } from "./child-sa.js";
 import type { LocalCredentials } from "../tasks/authentication.js";
 import type { Certificate } from "../auth/certificates.js";
-import { toHex } from "../../wire/hex.js";
+import { concatBytes, fromByteString, hex, toByteString, toHex } from "../../wire/hex.js";
 
 export type IkeRole = "initiator" | "responder";
+
+const NO_TIMERS: ReadonlyMap<string, TimerHandle> = new Map();
 export type IkeSaState = "half-open" | "authenticating" | "established" | "deleting" | "dead";
 
 export interface IkeSaCrypto {
@@ -80,7 +82,12 @@ export interface QueuedRequest {
 
 export class IkeSa {
   state: IkeSaState = "half-open";
-  spiR: Uint8Array;
+  /**
+   * SPIi | SPIr (8 octets each, RFC 7296 §3.1) as one byte string (toByteString): a SeGW holds an
+   * IKE SA per UE, and the string costs 32 octets where a Uint8Array costs over 120. spiI and spiR
+   * are copies made when read.
+   */
+  private spis: string;
   remote: Endpoint;
   local: Endpoint;
   suite?: NegotiatedSuite;
@@ -91,8 +98,9 @@ export class IkeSa {
   initRequest?: Uint8Array | undefined;
   initResponse?: Uint8Array | undefined;
   ke?: KeyExchange | undefined;
-  /** IDi of this IKE SA: ours when we initiated it, the peer's when we respond (TS 33.401 16.2.2: the SeGW keys everything on it). */
-  idi?: Identity | undefined;
+  /** The IDi's type and data, in hex (see idi): no Identity object and no Uint8Array of its own per SA. */
+  private idiType = 0;
+  private idiData: string | undefined;
   plan?: InitiatorPlan;
   virtualIp?: Uint8Array | undefined;
   /** Responder: our side of CHILD SAs for this peer, when its identity narrows the policy's. */
@@ -110,18 +118,23 @@ export class IkeSa {
   leaseOwner?: string | undefined;
   /** Responder only: where the IKE_SA_INIT request came from, to answer its retransmissions while half-open. */
   initKey?: string | undefined;
-  readonly children: ChildSa[] = [];
+  /** Replaced, not pushed to, when a CHILD SA is added (addChild); removal splices it. */
+  children: ChildSa[] = [];
   nextOwnRequestId = 0;
   nextPeerRequestId = 0;
   outstanding?: OutstandingRequest | undefined;
   readonly queue: QueuedRequest[] = [];
-  lastResponse?: { readonly messageId: number; readonly datagram: Uint8Array };
+  /** The response to the peer's last request (see lastResponse): its Message ID, and its octets as a byte string. */
+  private lastResponseId = 0;
+  private lastResponseOctets: string | undefined;
   lastInboundAt: number;
-  readonly timers = new Map<string, TimerHandle>();
+  /** Named timers; no Map at all while there are none (an established quiet SA), about 180 octets each. */
+  private timerMap: Map<string, TimerHandle> | undefined;
 
+  /** @throws RangeError if an SPI is not 8 octets (programmer error). */
   constructor(
     readonly role: IkeRole,
-    readonly spiI: Uint8Array,
+    spiI: Uint8Array,
     spiR: Uint8Array,
     local: Endpoint,
     remote: Endpoint,
@@ -130,10 +143,31 @@ export class IkeSa {
     readonly ikeProposals: readonly ProposalSpec[],
     readonly espProposals: readonly ProposalSpec[],
   ) {
-    this.spiR = spiR;
+    if (spiI.length !== 8) throw new RangeError(`SPIi of ${spiI.length} octets`);
+    if (spiR.length !== 8) throw new RangeError(`SPIr of ${spiR.length} octets`);
+    this.spis = toByteString(concatBytes(spiI, spiR));
     this.local = local;
     this.remote = remote;
     this.lastInboundAt = createdAt;
+  }
+
+  get spiI(): Uint8Array {
+    return fromByteString(this.spis, 0, 8);
+  }
+
+  get spiR(): Uint8Array {
+    return fromByteString(this.spis, 8, 16);
+  }
+
+  /** The initiator learns SPIr from the IKE_SA_INIT response. @throws RangeError if not 8 octets. */
+  set spiR(spi: Uint8Array) {
+    if (spi.length !== 8) throw new RangeError(`SPIr of ${spi.length} octets`);
+    this.spis = toByteString(concatBytes(this.spiI, spi));
+  }
+
+  /** SPIi | SPIr as the byte string the SA keeps (toByteString), to share rather than copy. */
+  get spiPair(): string {
+    return this.spis;
   }
 
   /** The SPI we chose, under which the peer's messages find this SA. */
@@ -145,15 +179,70 @@ export class IkeSa {
     return `${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`;
   }
 
+  /** IDi of this IKE SA: ours when we initiated it, the peer's when we respond (TS 33.401 16.2.2: the SeGW keys everything on it). A copy. */
+  get idi(): Identity | undefined {
+    return this.idiData === undefined ? undefined : { idType: this.idiType, data: hex(this.idiData) };
+  }
+
+  set idi(id: Identity | undefined) {
+    this.idiType = id?.idType ?? 0;
+    this.idiData = id ? toHex(id.data) : undefined;
+  }
+
+  /** The IDi data in hex: one string kept by the SA, so the same for every caller (e.g. a map key). */
   get idiHex(): string | null {
-    return this.idi ? toHex(this.idi.data) : null;
+    return this.idiData ?? null;
+  }
+
+  /**
+   * Keeps `idiHex` (e.g. the provisioning store's key for the UE) as the SA's own hex of its IDi,
+   * if equal to it: one string per UE rather than two equal ones.
+   */
+  shareIdiHex(idiHex: string): void {
+    if (idiHex === this.idiData) this.idiData = idiHex;
+  }
+
+  /**
+   * Our response to the peer's last request, answered again when that request is retransmitted
+   * (RFC 7296 §2.1: MUST). Kept as a byte string, about 170 octets less per SA than a Uint8Array
+   * with its own ArrayBuffer; the datagram read is a copy.
+   */
+  get lastResponse(): { readonly messageId: number; readonly datagram: Uint8Array } | undefined {
+    const octets = this.lastResponseOctets;
+    return octets === undefined ? undefined : { messageId: this.lastResponseId, datagram: fromByteString(octets) };
+  }
+
+  set lastResponse(r: { readonly messageId: number; readonly datagram: Uint8Array } | undefined) {
+    this.lastResponseId = r?.messageId ?? 0;
+    this.lastResponseOctets = r ? toByteString(r.datagram) : undefined;
+  }
+
+  /** The running timers by name. */
+  get timers(): ReadonlyMap<string, TimerHandle> {
+    return this.timerMap ?? NO_TIMERS;
   }
 
   /** Replaces a named timer, cancelling the one it replaces. */
   setTimer(name: string, handle: TimerHandle | undefined): void {
-    this.timers.get(name)?.cancel();
-    if (handle) this.timers.set(name, handle);
-    else this.timers.delete(name);
+    this.takeTimer(name)?.cancel();
+    if (handle) (this.timerMap ??= new Map()).set(name, handle);
+  }
+
+  /** Removes a named timer without cancelling it (to hand it to another SA), and returns it. */
+  takeTimer(name: string): TimerHandle | undefined {
+    const timer = this.timerMap?.get(name);
+    this.timerMap?.delete(name);
+    if (this.timerMap?.size === 0) this.timerMap = undefined;
+    return timer;
+  }
+
+  /**
+   * Adds a CHILD SA. The list is replaced by an exact-length copy: an array pushed to keeps room
+   * for 16 more elements, about 130 octets that an SA would hold for its whole life.
+   */
+  addChild(child: ChildSa): void {
+    // concat allocates exactly; a spread, like push, leaves spare room.
+    this.children = this.children.concat([child]);
   }
 
   /**
@@ -173,7 +262,7 @@ export class IkeSa {
   /** Cancels every timer and zeroizes all key material this SA still holds (IKE and CHILD). */
   destroy(): void {
     for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
+    this.timerMap = undefined;
     this.outstanding?.timer?.cancel();
     this.outstanding = undefined;
     this.queue.length = 0;

@@ -11,15 +11,17 @@ export function announceIkeUp(ctx: IkeContext, sa: IkeSa): void {
   const s = sa.suite;
   if (!s) return;
   ctx.counters.add(`ike_sa_established{role="${sa.role}"}`);
-  ctx.log.info("ike", "IKE SA established", { sa: sa.name, remote: formatEndpoint(sa.remote), idi: sa.idiHex });
+  const remote = formatEndpoint(sa.remote);
+  const idi = sa.idiHex;
+  ctx.log.info("ike", "IKE SA established", { sa: sa.name, remote, idi });
   ctx.emit({
     event: "ike-sa-up",
     role: sa.role,
     spiI: toHex(sa.spiI),
     spiR: toHex(sa.spiR),
     local: formatEndpoint(sa.local),
-    remote: formatEndpoint(sa.remote),
-    idi: sa.idiHex ?? "",
+    remote,
+    idi: idi ?? "",
     encr: encrName(s.encrId, s.encrKeyBits),
     integ: s.integId === 0 ? null : integName(s.integId),
     prf: prfName(s.prfId),

@@ -2,13 +2,14 @@
  * Creating a CHILD SA record once an exchange has agreed on it (RFC 7296 §2.17): KEYMAT from SK_d
  * and the exchange's nonces, split per direction by who initiated that exchange.
  */
-import { deriveChildKeys } from "../crypto/keymat.js";
+import { deriveChildKeymat } from "../crypto/keymat.js";
 import { keymatLengths } from "../crypto/suites.js";
 import type { TrafficSelector } from "../codec/payloads.js";
 import type { IkeContext } from "../context.js";
 import type { NegotiatedSuite } from "../proposal.js";
-import type { ChildSa } from "../sa/child-sa.js";
+import { PackedChildSa, type ChildSa } from "../sa/child-sa.js";
 import type { IkeSa } from "../sa/ike-sa.js";
+import { compactSelectors, sharedSuite } from "../sa/shared-state.js";
 
 /** SPI values 1..255 are reserved by IANA (RFC 4303 §2.1); 0 means "no SA". */
 const FIRST_USABLE_SPI = 256;
@@ -47,27 +48,26 @@ export interface ChildAgreement {
   readonly rekeyOf?: ChildSa | undefined;
 }
 
-/** Derives the keys and builds the record; undefined if the suite has no key layout (cannot happen after selection). */
+/**
+ * Derives the keys and builds the record; undefined if the suite has no key layout (cannot happen
+ * after selection). The record keeps one KEYMAT buffer, the shared suite object and compact
+ * selectors (shared-state.ts): a SeGW keeps one per UE for the UE's lifetime.
+ */
 export function createChildSa(ctx: IkeContext, sa: IkeSa, a: ChildAgreement): ChildSa | undefined {
   const lengths = keymatLengths({ encrId: a.suite.encrId, keyBits: a.suite.encrKeyBits, integId: a.suite.integId });
   if (!lengths || !sa.crypto) return undefined;
-  const k = deriveChildKeys(sa.crypto.prf, sa.crypto.keys.SK_d, a.Ni, a.Nr, lengths, a.gir);
-  const mine = a.weInitiated;
-  const child: ChildSa = {
+  const keymat = deriveChildKeymat(sa.crypto.prf, sa.crypto.keys.SK_d, a.Ni, a.Nr, lengths, a.gir);
+  const known = [sa.localTs ?? ctx.policy?.localTs ?? [], sa.remoteTs ?? ctx.policy?.remoteTs ?? []];
+  const child = new PackedChildSa({
     spiIn: a.spiIn,
     spiOut: a.spiOut,
-    suite: a.suite,
-    tsLocal: a.tsLocal,
-    tsRemote: a.tsRemote,
-    encrOut: mine ? k.encrI : k.encrR,
-    integOut: mine ? k.integI : k.integR,
-    encrIn: mine ? k.encrR : k.encrI,
-    integIn: mine ? k.integR : k.integI,
-    state: "installed",
+    suite: sharedSuite(a.suite),
+    tsLocal: compactSelectors(a.tsLocal, known, sa.virtualIp),
+    tsRemote: compactSelectors(a.tsRemote, known, sa.virtualIp),
     createdAt: ctx.clock.now(),
     outboundActive: a.weInitiated || a.rekeyOf === undefined,
     rekeyOf: a.rekeyOf,
-  };
+  }, keymat, lengths.encr, a.weInitiated);
   exportChildKeys(ctx, sa, child);
   return child;
 }

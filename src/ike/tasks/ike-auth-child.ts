@@ -12,20 +12,23 @@ import type { IkeSa } from "../sa/ike-sa.js";
 import { hostSelector, narrowSelectors } from "../traffic-selector.js";
 import { announceChildUp } from "./announce.js";
 import { allocateSpi, createChildSa, spiBytes, spiFromBytes } from "./child-keys.js";
+import { toHex } from "../../wire/hex.js";
 
 export interface ChildOutcome {
   /** Payloads to add to the IKE_AUTH response. */
   readonly payloads: readonly Payload[];
+  /** Whether commit() installs a CHILD SA (false: refused, or none was asked for). */
+  readonly created: boolean;
   /** Installs the CHILD SA once the response is on its way. */
   commit(): void;
 }
 
-const NOTHING: ChildOutcome = { payloads: [], commit() {} };
+const NOTHING: ChildOutcome = { payloads: [], created: false, commit() {} };
 
 function refusal(ctx: IkeContext, sa: IkeSa, notifyType: number, why: string): ChildOutcome {
   ctx.counters.add(`child_sa_refused{reason="${why}"}`);
   ctx.log.info("ike", "CHILD SA refused in IKE_AUTH", { sa: sa.name, reason: why, idi: sa.idiHex });
-  return { payloads: [notify(notifyType)], commit() {} };
+  return { payloads: [notify(notifyType)], created: false, commit() {} };
 }
 
 /** The pool's address for this SA, as CP attributes and a host selector; undefined if the pool is exhausted. */
@@ -36,7 +39,8 @@ function assignVirtualIp(sa: IkeSa, policy: ResponderPolicy, requested: readonly
   const wants6 = requested.some((a) => a.type === CfgAttribute.INTERNAL_IP6_ADDRESS);
   for (const pool of policy.pools) {
     if ((pool.family === 4 && !wants4) || (pool.family === 6 && !wants6)) continue;
-    sa.leaseOwner ??= sa.name;
+    // A flat string (sa.name is a concatenation of five), unique as the SPI we chose is.
+    sa.leaseOwner ??= toHex(sa.localSpi);
     const address = pool.acquire(sa.leaseOwner);
     if (!address) return undefined;
     if (pool.family === 4) {
@@ -51,7 +55,15 @@ function assignVirtualIp(sa: IkeSa, policy: ResponderPolicy, requested: readonly
   return attrs.length > 0 ? { attrs, selectors } : undefined;
 }
 
-export function negotiateFirstChild(ctx: IkeContext, sa: IkeSa, policy: ResponderPolicy, payloads: readonly Payload[]): ChildOutcome {
+/**
+ * The CHILD SA of IKE_AUTH for an authenticated initiator. With `requireCp` the initiator must
+ * have sent CP(CFG_REQUEST): RFC 7296 §3.10.1 FAILED_CP_REQUIRED, "Sent by responder in the case
+ * where CP(CFG_REQUEST) was expected but not received".
+ */
+export function negotiateFirstChild(ctx: IkeContext, sa: IkeSa, policy: ResponderPolicy, payloads: readonly Payload[], requireCp = false): ChildOutcome {
+  const request = findPayload(payloads, PayloadType.CP);
+  const wantsAddress = request?.cfgType === CfgType.CFG_REQUEST;
+  if (requireCp && !wantsAddress) return refusal(ctx, sa, NotifyType.FAILED_CP_REQUIRED, "failed-cp-required");
   const offer = findPayload(payloads, PayloadType.SA);
   const tsiP = findPayload(payloads, PayloadType.TSi);
   const tsrP = findPayload(payloads, PayloadType.TSr);
@@ -59,8 +71,6 @@ export function negotiateFirstChild(ctx: IkeContext, sa: IkeSa, policy: Responde
   const sel = selectProposal(offer.proposals, policy.espProposals, ProtocolId.ESP, { requireDh: false, ignoreDh: true });
   const spiOut = sel ? spiFromBytes(sel.suite.spi) : undefined;
   if (!sel || spiOut === undefined) return refusal(ctx, sa, NotifyType.NO_PROPOSAL_CHOSEN, "no-proposal-chosen");
-  const request = findPayload(payloads, PayloadType.CP);
-  const wantsAddress = request?.cfgType === CfgType.CFG_REQUEST;
   const vip = wantsAddress ? assignVirtualIp(sa, policy, request.attributes) : undefined;
   if (wantsAddress && !vip) return refusal(ctx, sa, NotifyType.INTERNAL_ADDRESS_FAILURE, "address-pool-exhausted");
   const remoteAllowed = vip ? vip.selectors : sa.remoteTs ?? policy.remoteTs;
@@ -77,10 +87,11 @@ export function negotiateFirstChild(ctx: IkeContext, sa: IkeSa, policy: Responde
       tsi(tsRemote),
       tsr(tsLocal),
     ],
+    created: true,
     commit() {
       const child = createChildSa(ctx, sa, { suite: withPfsGroup(sel.suite, policy.espProposals), spiIn, spiOut, tsLocal, tsRemote, Ni, Nr, weInitiated: false });
       if (!child) return;
-      sa.children.push(child);
+      sa.addChild(child);
       ctx.sink.install(sa, child);
       announceChildUp(ctx, sa, child);
     },

@@ -89,7 +89,7 @@ function takeChild(ctx: IkeContext, sa: IkeSa, spiIn: number, payloads: readonly
     suite: withPfsGroup(sel.suite, plan.espProposals), spiIn, spiOut, tsLocal: tsiP.selectors, tsRemote: tsrP.selectors, Ni, Nr, weInitiated: true,
   });
   if (!child) return "NO_PROPOSAL_CHOSEN";
-  sa.children.push(child);
+  sa.addChild(child);
   ctx.sink.install(sa, child);
   announceChildUp(ctx, sa, child);
   return undefined;

@@ -13,10 +13,15 @@ import { respond } from "../exchange.js";
 import { findPayload, idr, notify } from "../payload-builders.js";
 import { AuthMethod, ExchangeType, NotifyType, PayloadType } from "../registry.js";
 import type { IkeSa } from "../sa/ike-sa.js";
+import { sharedSelectors } from "../sa/shared-state.js";
 import { reportFailure } from "./failure.js";
 import { announceIkeUp } from "./announce.js";
 import { negotiateFirstChild } from "./ike-auth-child.js";
+import { deleteIkeSa } from "./informational.js";
 import { notePeerCertificatePreferences, proveOurselves, verifyPeer, type LocalCredentials } from "./authentication.js";
+
+/** How long the IKE_AUTH response has before the Delete of an IKE SA without CHILD SA follows it. */
+const CLOSE_WITHOUT_CHILD_DELAY_MS = 100;
 
 type Admission = { readonly ok: true; readonly ours: LocalCredentials; readonly psk?: Uint8Array } | { readonly ok: false; readonly reason: string };
 
@@ -28,7 +33,8 @@ function admit(sa: IkeSa, policy: ResponderPolicy, idiPayload: IdPayload, method
   }
   const found = policy.lookupPsk({ idType: idiPayload.idType, data: idiPayload.data }, sa.remote);
   if (!found.ok) return found;
-  sa.localTs = found.localTs;
+  // Configuration (the eNB's LWIP endpoints), alike for all its UEs: one shared copy, not one per SA.
+  sa.localTs = found.localTs && sharedSelectors(found.localTs);
   return { ok: true, ours: { kind: "psk", psk: found.psk }, psk: found.psk };
 }
 
@@ -52,8 +58,8 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
   const certPolicy = verdict.ok && verdict.certificate ? policy.certificates?.authorize(sa.idi, verdict.certificate) : undefined;
   const authorized = verdict.ok && (!verdict.certificate || certPolicy !== undefined);
   if (certPolicy) {
-    sa.localTs = certPolicy.localTs;
-    sa.remoteTs = certPolicy.remoteTs;
+    sa.localTs = sharedSelectors(certPolicy.localTs);
+    sa.remoteTs = sharedSelectors(certPolicy.remoteTs);
   }
   if (!verdict.ok || !authorized) {
     if (admission.psk) wipe(admission.psk);
@@ -66,11 +72,26 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
   if (admission.psk) wipe(admission.psk);
   if (!proof) return refuse("no-usable-credential");
   sa.state = "established";
-  const child = negotiateFirstChild(ctx, sa, policy, payloads);
+  const requireCp = policy.requireConfigurationPayload === true && authPayload.method === AuthMethod.SHARED_KEY_MIC;
+  const child = negotiateFirstChild(ctx, sa, policy, payloads, requireCp);
   // After the CHILD SA's negotiation, so the application sees the assigned virtual address.
   policy.onAuthenticated?.(sa.idi, sa);
   respond(ctx, sa, ExchangeType.IKE_AUTH, messageId, [idrPayload, ...proof, ...child.payloads]);
   announceIkeUp(ctx, sa);
   child.commit();
+  if (!child.created && policy.closeIkeSaOnChildFailure) closeWithoutChild(ctx, sa);
   return true;
+}
+
+/**
+ * RFC 7296 §2.21.2: a refused CHILD SA "does not automatically cause the IKE SA to be deleted", and
+ * the initiator "MUST NOT fail the authentication because of this", so the response above carries
+ * IDr and AUTH. A policy for which the IKE SA has no use without it then deletes it (§1.4.1), a
+ * little later, so that the IKE_AUTH response arrives first (as strongSwan's
+ * close_ike_on_child_failure does).
+ */
+function closeWithoutChild(ctx: IkeContext, sa: IkeSa): void {
+  ctx.log.info("ike", "IKE SA deleted: IKE_AUTH brought no CHILD SA", { sa: sa.name, idi: sa.idiHex });
+  ctx.counters.add("ike_sa_closed_without_child");
+  sa.setTimer("close-without-child", ctx.clock.schedule(CLOSE_WITHOUT_CHILD_DELAY_MS, () => deleteIkeSa(ctx, sa)));
 }

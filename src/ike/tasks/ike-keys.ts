@@ -8,6 +8,7 @@ import { createSkCipher } from "../crypto/sk-cipher.js";
 import { keymatLengths } from "../crypto/suites.js";
 import type { NegotiatedSuite } from "../proposal.js";
 import type { IkeSa, IkeSaCrypto } from "../sa/ike-sa.js";
+import { sharedSuite } from "../sa/shared-state.js";
 import type { KeyExport } from "../context.js";
 
 /** Derives SK_* from SKEYSEED and installs the ciphers; the original initiator sends with SK_ei/SK_ai. */
@@ -19,12 +20,13 @@ export function installIkeKeys(sa: IkeSa, suite: NegotiatedSuite, skeyseed: Uint
   wipe(skeyseed);
   const skSuite = { encrId: suite.encrId, encrKeyBits: suite.encrKeyBits, integId: suite.integId };
   const integ = (k: Uint8Array) => (k.length > 0 ? k : undefined);
-  const iToR = createSkCipher(skSuite, keys.SK_ei, integ(keys.SK_ai));
-  const rToI = createSkCipher(skSuite, keys.SK_er, integ(keys.SK_ar));
+  // The ciphers keep views of the SA's one key buffer, not copies (destroy() zeroes it either way).
+  const iToR = createSkCipher(skSuite, keys.SK_ei, integ(keys.SK_ai), "share");
+  const rToI = createSkCipher(skSuite, keys.SK_er, integ(keys.SK_ar), "share");
   if (!iToR || !rToI) return false;
   const crypto: IkeSaCrypto = sa.role === "initiator" ? { prf, keys, out: iToR, in: rToI } : { prf, keys, out: rToI, in: iToR };
   sa.crypto = crypto;
-  sa.suite = suite;
+  sa.suite = sharedSuite(suite);
   exportKeys?.({
     kind: "ike", spiI: sa.spiI, spiR: sa.spiR, encrId: suite.encrId, encrKeyBits: suite.encrKeyBits, integId: suite.integId,
     SK_ei: keys.SK_ei, SK_er: keys.SK_er, SK_ai: keys.SK_ai, SK_ar: keys.SK_ar,

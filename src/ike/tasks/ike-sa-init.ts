@@ -8,7 +8,7 @@ import { encodeMessage } from "../codec/message.js";
 import type { Payload } from "../codec/payloads.js";
 import type { IkeContext, ResponderCertificates } from "../context.js";
 import { certReqPayload, notePeerCertificatePreferences, signatureHashNotify } from "./authentication.js";
-import { createKeyExchange } from "../crypto/dh.js";
+import { createKeyExchange, respondToKeyExchange } from "../crypto/dh.js";
 import { sendInitRequest } from "../exchange.js";
 import { forcedEncapsulationHash, natBetween, natDetectionHash } from "../nat-detection.js";
 import { findErrorNotify, findNotify, findPayload, findPayloads, ke, nonce, notify, sa as saPayload } from "../payload-builders.js";
@@ -121,6 +121,14 @@ export function sendStatelessInitResponse(ctx: IkeContext, request: IkeHeader, l
   ctx.sender.send(msg, local, remote);
 }
 
+/** Refuses an IKE_SA_INIT request statelessly with one error Notify; counted and logged by `why`. */
+export function refuseIkeSaInit(ctx: IkeContext, request: IkeHeader, local: Endpoint, remote: Endpoint, type: number, data: Uint8Array, why = notifyName(type)): undefined {
+  ctx.counters.add(`ike_sa_init_refused{reason="${why}"}`);
+  ctx.log.info("ike", "IKE_SA_INIT refused", { remote: remote.address, reason: why });
+  sendStatelessInitResponse(ctx, request, local, remote, [notify(type, data)]);
+  return undefined;
+}
+
 export interface InitRequest {
   readonly header: IkeHeader;
   readonly payloads: readonly Payload[];
@@ -138,24 +146,16 @@ export function acceptIkeSaInit(
   const offer = findPayload(req.payloads, PayloadType.SA);
   const kei = findPayload(req.payloads, PayloadType.KE);
   const ni = findPayload(req.payloads, PayloadType.NONCE);
-  const refuse = (type: number, data: Uint8Array = new Uint8Array(0), why = notifyName(type)) => {
-    ctx.counters.add(`ike_sa_init_refused{reason="${why}"}`);
-    ctx.log.info("ike", "IKE_SA_INIT refused", { remote: remote.address, reason: why });
-    sendStatelessInitResponse(ctx, req.header, local, remote, [notify(type, data)]);
-    return undefined;
-  };
+  const refuse = (type: number, data: Uint8Array = new Uint8Array(0), why = notifyName(type)) => refuseIkeSaInit(ctx, req.header, local, remote, type, data, why);
   if (!offer || !kei || !ni) return refuse(NotifyType.INVALID_SYNTAX);
   const sel = selectProposal(offer.proposals, specs, ProtocolId.IKE, { requireDh: true, ignoreDh: false });
   if (!sel) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
   // §1.2: a KE of another group than the chosen one is answered with the group we want.
   if (kei.dhGroup !== sel.suite.dhGroup) return refuse(NotifyType.INVALID_KE_PAYLOAD, new Uint8Array([sel.suite.dhGroup >> 8, sel.suite.dhGroup & 0xff]));
-  const ours = createKeyExchange(sel.suite.dhGroup);
+  const ours = respondToKeyExchange(sel.suite.dhGroup, kei.keyData);
   if (!ours) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
-  const shared = ours.computeShared(kei.keyData);
-  if (!shared.ok) {
-    ours.wipe();
-    return refuse(NotifyType.INVALID_SYNTAX, new Uint8Array(0), "invalid-ke-value");
-  }
+  const shared = ours.shared;
+  if (!shared.ok) return refuse(NotifyType.INVALID_SYNTAX, new Uint8Array(0), "invalid-ke-value");
   const sa = new IkeSa("responder", req.header.spiI.slice(), ctx.random(8), local, remote, ctx.clock.now(), specs, espSpecs);
   sa.Ni = ni.nonce.slice();
   sa.Nr = ctx.random(NONCE_LENGTH);
@@ -171,7 +171,6 @@ export function acceptIkeSaInit(
     // RFC 7296 §3.7 / RFC 7427 §4: a responder with certificates asks for the peer's and names its hashes.
     ...(certificates ? [certReqPayload(certificates.trustAnchors), signatureHashNotify()] : []),
   ];
-  ours.wipe();
   sa.initResponse = encodeMessage(
     { spiI: sa.spiI, spiR: sa.spiR, version: IKE_VERSION, exchangeType: req.header.exchangeType, flags: HeaderFlag.RESPONSE, messageId: 0 },
     response,

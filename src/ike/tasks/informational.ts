@@ -12,6 +12,7 @@ import { wipeChildKeys, type ChildSa } from "../sa/child-sa.js";
 import type { IkeSa } from "../sa/ike-sa.js";
 import { announceChildDown } from "./announce.js";
 import { spiBytes, spiFromBytes } from "./child-keys.js";
+import { toHex } from "../../wire/hex.js";
 
 /** Removes a CHILD SA from the data plane and the IKE SA, zeroizing its keys. */
 export function dropChild(ctx: IkeContext, sa: IkeSa, child: ChildSa, reason: string): void {
@@ -21,6 +22,8 @@ export function dropChild(ctx: IkeContext, sa: IkeSa, child: ChildSa, reason: st
   ctx.sink.remove(sa, child);
   announceChildDown(ctx, sa, child, reason);
   wipeChildKeys(child);
+  // Its successor no longer needs to know it (the data plane looked when it was removed).
+  for (const c of sa.children) if (c.rekeyOf === child) c.rekeyOf = undefined;
 }
 
 /** We delete the IKE SA (and with it every CHILD SA, §1.4.1), then forget it once the peer answers. */
@@ -53,6 +56,12 @@ export function checkLiveness(ctx: IkeContext, sa: IkeSa): void {
   queueRequest(ctx, sa, { exchangeType: ExchangeType.INFORMATIONAL, build: () => [], onResponse: () => {}, timeoutReason: "dpd-timeout" });
 }
 
+/** §1.4.1: SPIs that name no SA of ours are left out of the answer; counted, and logged rate-limited. */
+function noteUnknownSpis(ctx: IkeContext, sa: IkeSa, spis: readonly string[]): void {
+  ctx.counters.add("ike_delete_unknown_spi", spis.length);
+  ctx.rejections.note("delete-unknown-spi", "Delete naming SPIs not found in this IKE SA ignored", () => ({ sa: sa.name, idi: sa.idiHex, spis }));
+}
+
 /** Answers the peer's INFORMATIONAL request. */
 export function processInformationalRequest(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: readonly Payload[]): void {
   const deletes = findPayloads(payloads, PayloadType.DELETE);
@@ -63,15 +72,21 @@ export function processInformationalRequest(ctx: IkeContext, sa: IkeSa, messageI
     return;
   }
   const ours: Uint8Array[] = [];
-  for (const d of deletes.filter((x) => x.protocolId === ProtocolId.ESP)) {
+  const unknown: string[] = [];
+  for (const d of deletes) {
     for (const spi of d.spis) {
-      const child = sa.children.find((c) => c.spiOut === spiFromBytes(spi));
-      if (!child) continue;
+      // Only this IKE SA's CHILD SAs are looked at: another UE's SPI is simply not found (TS 33.401 16.2.2).
+      const child = d.protocolId === ProtocolId.ESP ? sa.children.find((c) => c.spiOut === spiFromBytes(spi)) : undefined;
+      if (!child) {
+        unknown.push(toHex(spi));
+        continue;
+      }
       // §1.4.1: answer with our inbound SPIs of the pairs, unless we are deleting them ourselves already.
       if (child.state !== "deleting") ours.push(spiBytes(child.spiIn));
       dropChild(ctx, sa, child, "deleted-by-peer");
     }
   }
+  if (unknown.length > 0) noteUnknownSpis(ctx, sa, unknown);
   respond(ctx, sa, ExchangeType.INFORMATIONAL, messageId, ours.length > 0 ? [del(ProtocolId.ESP, 4, ours)] : []);
   const fatal = findPayloads(payloads, PayloadType.NOTIFY).find((n) => n.notifyType === NotifyType.AUTHENTICATION_FAILED);
   if (fatal) ctx.terminate(sa, "deleted-by-peer");

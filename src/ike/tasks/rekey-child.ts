@@ -4,7 +4,7 @@
  * The new SA is installed before the old one is deleted, and the old inbound SA keeps accepting
  * packets until its Delete is answered, so a steady stream loses nothing.
  */
-import type { Payload } from "../codec/payloads.js";
+import type { NotifyPayload, Payload } from "../codec/payloads.js";
 import type { IkeContext } from "../context.js";
 import { createKeyExchange, type KeyExchange } from "../crypto/dh.js";
 import { dhProfileViolation } from "../crypto/suites.js";
@@ -19,6 +19,7 @@ import { toHex } from "../../wire/hex.js";
 import { allocateSpi, createChildSa, spiBytes, spiFromBytes } from "./child-keys.js";
 import { NONCE_LENGTH, notifyName } from "./ike-sa-init.js";
 import { deleteChildSa } from "./informational.js";
+import { refuseCreateChildSa } from "./refusal.js";
 
 function announceRekey(ctx: IkeContext, sa: IkeSa, old: ChildSa, fresh: ChildSa): void {
   ctx.counters.add("child_sa_rekeyed");
@@ -27,7 +28,7 @@ function announceRekey(ctx: IkeContext, sa: IkeSa, old: ChildSa, fresh: ChildSa)
 }
 
 function install(ctx: IkeContext, sa: IkeSa, old: ChildSa, fresh: ChildSa): void {
-  sa.children.push(fresh);
+  sa.addChild(fresh);
   ctx.sink.install(sa, fresh);
   old.state = "rekeyed";
   announceRekey(ctx, sa, old, fresh);
@@ -90,30 +91,31 @@ function completeRekey(ctx: IkeContext, sa: IkeSa, old: ChildSa, spiIn: number, 
 
 /** The peer rekeys one of our CHILD SAs: answer SA, Nr, [KEr], TSi, TSr and install the new pair. */
 export function answerChildRekey(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: readonly Payload[], oldSpiOut: number): void {
-  const reply = (p: readonly Payload[]) => respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, p);
+  const refuse = (error: NotifyPayload) => refuseCreateChildSa(ctx, sa, messageId, error, { rekeySpi: spiHex(oldSpiOut) });
+  // §2.25: only a CHILD SA of this IKE SA can be rekeyed here; another UE's SPI is not found.
   const old = sa.children.find((c) => c.spiOut === oldSpiOut && c.state === "installed");
-  if (!old) return reply([notify(NotifyType.CHILD_SA_NOT_FOUND, new Uint8Array(0), ProtocolId.ESP, spiBytes(oldSpiOut))]);
+  if (!old) return refuse(notify(NotifyType.CHILD_SA_NOT_FOUND, new Uint8Array(0), ProtocolId.ESP, spiBytes(oldSpiOut)));
   const offer = findPayload(payloads, PayloadType.SA);
   const niP = findPayload(payloads, PayloadType.NONCE);
   const tsiP = findPayload(payloads, PayloadType.TSi);
   const tsrP = findPayload(payloads, PayloadType.TSr);
-  if (!offer || !niP || !tsiP || !tsrP) return reply([notify(NotifyType.INVALID_SYNTAX)]);
+  if (!offer || !niP || !tsiP || !tsrP) return refuse(notify(NotifyType.INVALID_SYNTAX));
   const sel = selectProposal(offer.proposals, [specOf(old.suite), ...sa.espProposals], ProtocolId.ESP, {
     requireDh: false, ignoreDh: false, dhAllowed: (g) => dhProfileViolation(g) === undefined,
   });
   const spiOut = sel ? spiFromBytes(sel.suite.spi) : undefined;
-  if (!sel || spiOut === undefined) return reply([notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
+  if (!sel || spiOut === undefined) return refuse(notify(NotifyType.NO_PROPOSAL_CHOSEN));
   const dh = answerKe(sel.suite.dhGroup, findPayload(payloads, PayloadType.KE));
-  if (!dh.ok) return reply([notify(dh.notifyType, dh.data)]);
+  if (!dh.ok) return refuse(notify(dh.notifyType, dh.data));
   // §2.9: the new pair may not widen what the old one allowed.
   const tsRemote = narrowSelectors(tsiP.selectors, old.tsRemote);
   const tsLocal = narrowSelectors(tsrP.selectors, old.tsLocal);
-  if (tsRemote.length === 0 || tsLocal.length === 0) return reply([notify(NotifyType.TS_UNACCEPTABLE)]);
+  if (tsRemote.length === 0 || tsLocal.length === 0) return refuse(notify(NotifyType.TS_UNACCEPTABLE));
   const spiIn = allocateSpi(ctx);
   const Nr = ctx.random(NONCE_LENGTH);
   const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal, tsRemote, Ni: niP.nonce, Nr, weInitiated: false, gir: dh.gir, rekeyOf: old });
-  if (!fresh) return reply([notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
-  reply([
+  if (!fresh) return refuse(notify(NotifyType.NO_PROPOSAL_CHOSEN));
+  respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, [
     saPayload([buildChosenProposal(sel.number, sel.suite, spiBytes(spiIn))]),
     nonce(Nr),
     ...(dh.kex ? [ke(dh.kex.group, dh.kex.publicValue)] : []),

@@ -18,6 +18,7 @@ import { NONCE_LENGTH, notifyName } from "./ike-sa-init.js";
 import { installIkeKeys } from "./ike-keys.js";
 import { answerKe } from "./rekey-child.js";
 import { deleteIkeSa } from "./informational.js";
+import { refuseCreateChildSa } from "./refusal.js";
 
 interface Successor {
   readonly role: IkeRole;
@@ -41,7 +42,7 @@ function succeed(ctx: IkeContext, old: IkeSa, s: Successor): IkeSa | undefined {
   fresh.virtualIp = old.virtualIp;
   fresh.leaseOwner = old.leaseOwner;
   fresh.natDetected = old.natDetected;
-  fresh.children.push(...old.children.splice(0));
+  for (const child of old.children.splice(0)) fresh.addChild(child);
   old.rekeyedTo = fresh;
   ctx.sink.rehome(old, fresh);
   ctx.register(fresh);
@@ -98,18 +99,18 @@ function completeIkeRekey(ctx: IkeContext, sa: IkeSa, suite: NegotiatedSuite, sp
 
 /** The peer rekeys our IKE SA: answer SA, Nr, KEr; the peer deletes the old SA afterwards. */
 export function answerIkeRekey(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: readonly Payload[]): IkeSa | undefined {
-  const reply = (p: readonly Payload[]) => respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, p);
+  const refuse = (type: number, data?: Uint8Array) => void refuseCreateChildSa(ctx, sa, messageId, notify(type, data), { rekey: "IKE" });
   const offer = findPayload(payloads, PayloadType.SA);
   const niP = findPayload(payloads, PayloadType.NONCE);
-  if (!offer || !niP || !sa.suite) return void reply([notify(NotifyType.INVALID_SYNTAX)]);
+  if (!offer || !niP || !sa.suite) return refuse(NotifyType.INVALID_SYNTAX);
   const sel = selectProposal(offer.proposals, [specOf(sa.suite), ...sa.ikeProposals], ProtocolId.IKE, { requireDh: true, ignoreDh: false });
-  if (!sel || sel.suite.spi.length !== 8) return void reply([notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
+  if (!sel || sel.suite.spi.length !== 8) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
   const dh = answerKe(sel.suite.dhGroup, findPayload(payloads, PayloadType.KE));
-  if (!dh.ok) return void reply([notify(dh.notifyType, dh.data)]);
-  if (!dh.kex || !dh.gir) return void reply([notify(NotifyType.INVALID_SYNTAX)]);
+  if (!dh.ok) return refuse(dh.notifyType, dh.data);
+  if (!dh.kex || !dh.gir) return refuse(NotifyType.INVALID_SYNTAX);
   const spi = ctx.random(8);
   const Nr = ctx.random(NONCE_LENGTH);
-  reply([saPayload([buildChosenProposal(sel.number, sel.suite, spi)]), nonce(Nr), ke(dh.kex.group, dh.kex.publicValue)]);
+  respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, [saPayload([buildChosenProposal(sel.number, sel.suite, spi)]), nonce(Nr), ke(dh.kex.group, dh.kex.publicValue)]);
   dh.kex.wipe();
   return succeed(ctx, sa, { role: "responder", spiI: sel.suite.spi.slice(), spiR: spi, suite: sel.suite, gir: dh.gir, Ni: niP.nonce, Nr });
 }
