@@ -9,7 +9,9 @@
  * A set-up counts when the CHILD SA is up on our side, i.e. the IKE_AUTH response was verified and
  * its narrowed selectors and virtual address accepted. The generator keeps no ESP data plane. It
  * forgets established UEs batch by batch (a fresh IkeNode; no timers run for them: no DPD, no
- * rekey), so that its own memory stays flat over 100k UEs.
+ * rekey), so that its own memory stays flat over 100k UEs; a run with `keep` leaves them in the
+ * node instead, and `deleteAll` then deletes every one of them with an INFORMATIONAL Delete of the
+ * IKE SA (RFC 7296 §1.4.1), as many in flight as set-ups, so that the responder ends up holding none.
  */
 import { randomBytes } from "node:crypto";
 import type { ChildSaSink } from "../src/ike/context.js";
@@ -55,6 +57,16 @@ export interface RunResult {
   readonly p95Ms: number;
   readonly cpuUs: number;
   readonly failures: readonly string[];
+}
+
+export interface DeleteResult {
+  readonly [key: string]: unknown;
+  /** Established IKE SAs the node held. */
+  readonly requested: number;
+  /** Of them, ended: answered, or given up after the retransmissions (the responder's count tells which). */
+  readonly deleted: number;
+  readonly seconds: number;
+  readonly cpuUs: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -129,19 +141,47 @@ async function main(): Promise<void> {
     for (let k = 0; k < Math.min(concurrency, count); k++) startOne();
   });
 
+  /** Deletes every established IKE SA of the node, at most `concurrency` at a time, then starts a fresh node. */
+  const deleteAll = (concurrency: number, timeoutMs: number) => new Promise<DeleteResult>((resolve) => {
+    const queue = node.sas.filter((sa) => sa.state === "established");
+    const cpu0 = procCpuUs("self");
+    const t0 = performance.now();
+    let [next, deleted] = [0, 0];
+    const finish = () => {
+      clearTimeout(timer);
+      onEvent = () => {};
+      node = makeNode();
+      resolve({ requested: queue.length, deleted, seconds: (performance.now() - t0) / 1000, cpuUs: procCpuUs("self") - cpu0 });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    const deleteOne = () => {
+      const sa = queue[next++];
+      if (sa) node.deleteIke(sa);
+    };
+    onEvent = (e) => {
+      if (e.event !== "ike-sa-down") return;
+      if (++deleted >= queue.length) finish();
+      else deleteOne();
+    };
+    if (queue.length === 0) finish();
+    for (let k = 0; k < Math.min(concurrency, queue.length); k++) deleteOne();
+  });
+
   serveRpc("load-peer", {
     ping: () => ({ pid: process.pid }),
+    deleteAll: (m) => deleteAll(Number(m["concurrency"] ?? 32), Number(m["timeoutMs"] ?? 60_000)),
     run: async (m) => {
       const [prefix, from, count, concurrency] = [String(m["prefix"]), Number(m["from"]), Number(m["count"]), Number(m["concurrency"])];
       const batchSize = Number(m["batch"] ?? count);
       const ikeProposals = specs(String(m["ikeProposal"]), "ike");
       const timeoutMs = Number(m["timeoutMs"] ?? 120_000);
+      const keep = m["keep"] === true;
       const parts: RunResult[] = [];
       const t0 = performance.now();
       for (let done = 0; done < count; done += batchSize) {
         parts.push(await batch(ikeProposals, prefix, from + done, Math.min(batchSize, count - done), concurrency, timeoutMs));
-        // Forget the established UEs: the responder keeps its SAs, this generator does not need them.
-        node = makeNode();
+        // Forget the established UEs unless asked to keep them for deleteAll: the responder keeps its SAs.
+        if (!keep) node = makeNode();
       }
       return merge(parts, (performance.now() - t0) / 1000);
     },

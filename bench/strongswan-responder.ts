@@ -54,7 +54,17 @@ secrets {
 export interface StrongswanResponder {
   readonly charon: Charon;
   readonly pid: number;
+  /** IKE SAs charon holds now, half-open included (vici `stats`: ikesas.total, what `swanctl --stats` prints). */
+  ikeSas(): Promise<number>;
   stop(): Promise<void>;
+}
+
+async function ikeSaTotal(charon: Charon): Promise<number> {
+  const stats = await charon.vici.request("stats", {}, 10_000);
+  const ikesas = stats["ikesas"];
+  const total = typeof ikesas === "object" && !Array.isArray(ikesas) ? Number(ikesas["total"]) : NaN;
+  if (!Number.isInteger(total)) throw new Error(`vici stats without ikesas.total: ${JSON.stringify(stats)}`);
+  return total;
 }
 
 /** Starts charon in the SeGW namespace, loads the any-key-id connection, optionally pins all its threads to `cpus`. */
@@ -69,7 +79,7 @@ export async function startStrongswanResponder(topo: Topology, name: string, psk
     const pid = Number(readFileSync(join(charon.dir, "run", "charon.pid"), "utf8").trim());
     if (!(pid > 0)) throw new Error("no charon pid");
     if (cpus !== undefined) await runHost(["taskset", "-a", "-p", "-c", cpus, String(pid)]);
-    return { charon, pid, stop: () => charon.stop() };
+    return { charon, pid, ikeSas: () => ikeSaTotal(charon), stop: () => charon.stop() };
   } catch (e) {
     await charon.stop();
     throw e;
