@@ -113,7 +113,15 @@ interface IperfUdpSum {
 async function bestOfSweep(topo: Topology, vip: string, seconds: number, payloadBytes: number): Promise<TunnelRow> {
   let best: TunnelRow | undefined;
   for (const pps of OFFERED_PPS) {
-    const row = await iperf(topo, vip, seconds, payloadBytes, pps * payloadBytes * 8);
+    const offered = pps * payloadBytes * 8;
+    // Past libipsec's peak the iperf3 server may not report at all (its test outlives our wait):
+    // that step counts as past the peak once a figure exists.
+    const row = await iperf(topo, vip, seconds, payloadBytes, offered).catch((e: unknown) => {
+      if (best === undefined) throw e;
+      console.error(`strongSwan sweep: no figure at ${pps} packets/s offered, taken as past the peak (${String(e).split("\n")[0]})`);
+      return undefined;
+    });
+    if (row === undefined) break;
     if (best !== undefined && row.packetsPerSecond < 0.9 * best.packetsPerSecond) break;
     if (best === undefined || row.packetsPerSecond > best.packetsPerSecond) best = row;
   }
@@ -132,7 +140,7 @@ async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes:
     });
     const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", String(Math.round(offeredBitsPerSecond)), "-l", String(payloadBytes), "-t", String(seconds), "-J"];
     const c = await topo.exec(topo.ue, client, { check: false, timeoutMs: (seconds + 20) * 1000 });
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     const sum = (JSON.parse(out) as { end?: { sum_received?: IperfUdpSum } }).end?.sum_received;
     if (!sum || !(sum.seconds > 0)) throw new Error(`no iperf3 receiver figures\n${out}\n${c.stdout}${c.stderr}`);
     const delivered = Math.round(sum.bytes / payloadBytes);
