@@ -297,6 +297,16 @@ export function forgetLostTunnel(svc: EnbServices, ue: EnbUe, s: LwipSession): b
 }
 
 /**
+ * The SeGW released the tunnel of `s` on a LWIP RELEASE REQUEST in this eNB's name that this eNB did
+ * not send (an operator at the SeGW): a deliberate release, so the UE's LWIP configuration goes
+ * too (its DRBs go on over LTE) and nothing is set up again.
+ */
+export function acceptReleaseAtSegw(svc: EnbServices, ue: EnbUe, s: LwipSession): void {
+  if (!forgetLostTunnel(svc, ue, s) || ue.detached) return;
+  tellUeToRelease(svc, ue, "released-at-segw");
+}
+
+/**
  * Sets a lost tunnel up again as a new set-up: a fresh LWIP-PSK from the next LWIP counter (TS 33.401
  * 16.4.1, Annex A.16: never the PSK of a used counter value) and a fresh IDi, provisioned at the SeGW
  * first (16.2.3), then given to the UE (16.2.1), which drops its old configuration for it. "retry":

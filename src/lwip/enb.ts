@@ -320,9 +320,11 @@ export class LwipEnb {
       if (s?.idiHex !== e.ikeInitiatorIdentity.toLowerCase()) return;
       if (e.type === "tunnel-up") return this.tunnelUp(ue, s, e.innerAddress);
       this.o.onEvent?.({ event: "lwip-tunnel-down", ...ue.base(null), idi: s.idiHex, reason: e.reason });
-      // We did not ask for it (our own releases forget the IDi first): set the tunnel up again with a
-      // fresh IDi and PSK. "shutdown": the SeGW is going away, so the first attempt waits for its back-off
-      // (or for its event stream to come back).
+      // We did not ask for it (our own releases forget the IDi first). Released in our name all the
+      // same ("enb-release": an operator at the SeGW): deliberate, so the UE's LWIP goes too. Otherwise
+      // the SeGW lost it: set the tunnel up again with a fresh IDi and PSK. "shutdown": the SeGW is
+      // going away, so the first attempt waits for its back-off (or for its event stream to come back).
+      if (e.reason === "enb-release") return proc.acceptReleaseAtSegw(this.svc, ue, s);
       await this.reestablisher.lost(ue, s, e.reason, e.reason === "shutdown");
     });
   }

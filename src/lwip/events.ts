@@ -21,7 +21,8 @@ export type ReleaseTrigger =
   | "rrc-release"
   | "detach"
   | "command"
-  | "tunnel-lost";
+  | "tunnel-lost"
+  | "released-at-segw";
 
 export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   "last-drb": "16.3",
@@ -38,6 +39,8 @@ export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   command: null,
   /** The SeGW lost the tunnel (e.g. it restarted) and setting it up again failed for good. */
   "tunnel-lost": null,
+  /** Released at the SeGW in this eNB's name, not by this eNB (an operator's `lwip segw ctl release`). */
+  "released-at-segw": null,
 };
 
 /** One DRB and how it uses LWIP. */

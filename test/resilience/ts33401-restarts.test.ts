@@ -168,6 +168,21 @@ test("SeGW restart unseen by the eNB: once Xw-C is back the eNB finds the entrie
   await atBaseline("after the SeGW restart unseen by the eNB");
 });
 
+// An operator releasing a UE at the SeGW in the eNB's name (`lwip segw ctl release` with the eNB's
+// certificate, i.e. LWIP RELEASE REQUEST) is deliberate: the eNB must not set that tunnel up again.
+test("a release at the SeGW in the eNB's name that the eNB did not send: the UE's LWIP is released over RRC, nothing is set up again", async () => {
+  const { ue, idi } = await upUe();
+  const from = lab.log.mark();
+  const entry = lab.fx.segw.store.list("alpha").find((e) => e.idiHex === idi);
+  assert.ok(entry, "the UE's entry at the SeGW");
+  lab.fx.segw.store.release("alpha", { idi: entry.idi }, "enb-release");
+  await lab.log.waitFor((e) => is("rrc-lwip-release", "eNB", ue.ueId)(e) && (e as LwipEventOf<"rrc-lwip-release">).trigger === "released-at-segw", `${ue.ueId}: LWIP released over RRC`, from);
+  await lab.log.waitFor(is("lwip-tunnel-down", "UE", ue.ueId), `${ue.ueId}: tunnel down at the UE`, from);
+  assert.ok(!lab.log.of(ue.ueId, from).some((e) => e.event === "lwip-reestablishment"), "not set up again");
+  assert.equal(lab.enb.ue(ue.ueId)?.lwip, null, "the eNB holds no LWIP session for the UE");
+  await atBaseline("after a release at the SeGW in the eNB's name");
+});
+
 test("eNB restart (graceful): the eNB releases its UEs at the SeGW before it goes; a new eNB sets up again", async () => {
   const ues = await Promise.all([0, 1].map(() => upUe()));
   const from = lab.log.mark();
