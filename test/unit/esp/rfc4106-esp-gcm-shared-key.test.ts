@@ -7,21 +7,9 @@ import assert from "node:assert/strict";
 import { hex, toHex } from "../../../src/wire/hex.js";
 import { isEspDrop } from "../../../src/esp/constants.js";
 import { createInboundSa, createOutboundSa, type EspSaParams } from "../../../src/esp/sa.js";
-import { loadVectors } from "../../support/vectors.js";
+import { PROFILE_GCM_CASES, type GcmCase } from "../../support/esp-gcm-vectors.js";
 
-interface GcmCase {
-  case: number;
-  algorithm: string;
-  key: string;
-  spi: string;
-  seq: string;
-  nonce: string;
-  plaintext: string;
-  packet: string;
-}
-
-const file = loadVectors<{ cases: GcmCase[] }>("esp-aes-gcm-draft-mcgrew-gcm-test-01.json");
-const cases = file.cases.filter((c) => c.algorithm === "AES-GCM-ESP" && (c.key.length === 32 || c.key.length === 64));
+const cases = PROFILE_GCM_CASES;
 const GUARD = 7;
 
 /** key | salt at offset GUARD of a buffer whose other octets are 0xee (like one key of a KEYMAT). */

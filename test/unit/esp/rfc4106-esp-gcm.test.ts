@@ -5,24 +5,9 @@ import assert from "node:assert/strict";
 import { hex, toHex } from "../../../src/wire/hex.js";
 import { isEspDrop } from "../../../src/esp/constants.js";
 import { createInboundSa, createOutboundSa, type EspSaParams } from "../../../src/esp/sa.js";
-import { loadVectors } from "../../support/vectors.js";
+import { PROFILE_GCM_CASES, type GcmCase } from "../../support/esp-gcm-vectors.js";
 
-interface GcmCase {
-  case: number;
-  algorithm: string;
-  key: string;
-  spi: string;
-  seq: string;
-  nonce: string;
-  plaintext: string;
-  aad: string;
-  packet: string;
-}
-
-const file = loadVectors<{ cases: GcmCase[] }>("esp-aes-gcm-draft-mcgrew-gcm-test-01.json");
-// Our profile is ENCR_AES_GCM_16 with 128- or 256-bit keys: the 192-bit cases (7) and the
-// AES-GMAC-ESP case (15, RFC 4543, ENCR_NULL_AUTH_AES_GMAC) are outside it.
-const cases = file.cases.filter((c) => c.algorithm === "AES-GCM-ESP" && (c.key.length === 32 || c.key.length === 64));
+const cases = PROFILE_GCM_CASES;
 
 /** The draft's plaintexts all carry Next Header 1, so the SA is told to accept it. */
 function paramsFor(c: GcmCase): EspSaParams {
