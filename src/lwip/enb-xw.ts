@@ -130,8 +130,9 @@ export class XwClient {
 
   /**
    * Follows the SeGW's event stream until stop(), reopening it after a failure. onOpen runs each
-   * time the SeGW accepted the stream (so the eNB can check what the SeGW holds after a break).
-   * Events that do not match their schema are logged and skipped.
+   * time the SeGW accepted the stream, and when it says events were lost (its queue for us
+   * overflowed): either way the eNB must check what the SeGW holds. Events that do not match their
+   * schema are logged and skipped.
    */
   streamEvents(onEvent: (e: XwStreamEvent) => void, onOpen?: () => void): { stop(): void } {
     const abort = new AbortController();
@@ -142,7 +143,11 @@ export class XwClient {
             const parsed = streamEventSchema.safeParse({ ...(typeof e.data === "object" && e.data !== null ? e.data : {}), type: e.type });
             if (parsed.success) onEvent(parsed.data);
             else if (e.type !== "events-lost") this.log.debug("xw", "SeGW event ignored", { type: e.type });
-            else this.log.warn("xw", "SeGW events lost", {});
+            else {
+              const count = (e.data as { count?: unknown } | null)?.count;
+              this.log.warn("xw", "SeGW events lost", { count: typeof count === "number" ? count : null });
+              onOpen?.();
+            }
           }, abort.signal, onOpen);
           if (res.status !== 200 && !abort.signal.aborted) this.log.warn("xw", "SeGW event stream refused", { status: res.status });
         } catch (e) {
