@@ -88,10 +88,15 @@ export class EspTunnels implements ChildSaSink {
     this.bySpiIn.delete(child.spiIn);
     t.inbound.wipe();
     t.outbound.wipe();
-    if (this.outboundOf.get(t.ikeSa) === t) this.outboundOf.delete(t.ikeSa);
+    const wasOutbound = this.outboundOf.get(t.ikeSa) === t;
+    if (wasOutbound) this.outboundOf.delete(t.ikeSa);
     this.stopWaiting(t);
     const successor = this.waiting.get(child);
-    if (successor) this.activate(successor);
+    this.waiting.delete(child);
+    // Only a pair that replaces the one we were sending on takes over: after a simultaneous rekey
+    // (RFC 7296 §2.8.1) the surviving pair already sends, and the redundant one waiting on the old
+    // SA is about to be deleted by its initiator.
+    if (successor && wasOutbound) this.activate(successor);
   }
 
   /** An IKE SA rekey moved `from`'s CHILD SAs to `to` (RFC 7296 §2.18): their tunnels follow. */

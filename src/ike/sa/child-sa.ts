@@ -33,6 +33,12 @@ export interface ChildSa {
    * rekeys do not keep a chain of dead records alive.
    */
   rekeyOf?: ChildSa | undefined;
+  /**
+   * Set when the peer rekeyed this SA: the lower of the two nonces of its exchange, to resolve a
+   * collision with our own rekey of it (RFC 7296 §2.8.1). Not a class field: only rekeyed records,
+   * which are soon deleted, carry it.
+   */
+  peerRekeyNonce?: Uint8Array;
 }
 
 /** What a CHILD SA record is made of, besides its keys. */

@@ -3,6 +3,7 @@
  *   HDR, SK {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr}  -->  <--  HDR, SK {SA, Nr, [KEr], TSi, TSr}
  * The new SA is installed before the old one is deleted, and the old inbound SA keeps accepting
  * packets until its Delete is answered, so a steady stream loses nothing.
+ * When both ends rekey the same CHILD SA at once, the collision is resolved by the nonces (§2.8.1).
  */
 import type { NotifyPayload, Payload } from "../codec/payloads.js";
 import type { IkeContext } from "../context.js";
@@ -84,16 +85,59 @@ function completeRekey(ctx: IkeContext, sa: IkeSa, old: ChildSa, spiIn: number, 
   }
   const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal: tsiP.selectors, tsRemote: tsrP.selectors, Ni, Nr: nr.nonce, weInitiated: true, gir, rekeyOf: old });
   if (!fresh) return "NO_PROPOSAL_CHOSEN";
+  const collision = rekeyCollision(ctx, sa, old, lowerNonce(Ni, nr.nonce));
+  if (collision === "redundant") {
+    // It replaces nothing and never sends: the peer's pair takes over from `old` (§2.8).
+    fresh.outboundActive = false;
+    fresh.rekeyOf = undefined;
+  }
   install(ctx, sa, old, fresh);
-  deleteChildSa(ctx, sa, old, "rekeyed");
+  if (collision === "redundant") deleteChildSa(ctx, sa, fresh, "redundant");
+  else deleteChildSa(ctx, sa, old, "rekeyed");
   return undefined;
+}
+
+/**
+ * RFC 7296 §2.8.1: "'Lowest' means an octet-by-octet comparison ... If you reach the end of one
+ * nonce, that nonce is the lower one." Negative when `a` is the lower.
+ */
+export function compareNonces(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+function lowerNonce(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return compareNonces(a, b) <= 0 ? a : b;
+}
+
+/**
+ * Our rekey of `old` completed, the lower nonce of our exchange being `ours`. Alone (undefined), we
+ * delete `old` (§2.8). If the peer rekeyed `old` too (§2.8.1), "the SA created with the lowest of
+ * the four nonces used in the two exchanges SHOULD be closed by the endpoint that created it", and
+ * "the node that initiated the surviving rekeyed SA should delete the replaced SA": ours is then
+ * "redundant" (we close it) or "surviving" (we delete `old`); the peer runs the same comparison.
+ */
+function rekeyCollision(ctx: IkeContext, sa: IkeSa, old: ChildSa, ours: Uint8Array): "redundant" | "surviving" | undefined {
+  const theirs = old.peerRekeyNonce;
+  if (theirs === undefined) return undefined;
+  const verdict = compareNonces(ours, theirs) < 0 ? "redundant" : "surviving";
+  ctx.counters.add("child_sa_rekey_collisions");
+  ctx.log.info("ike", "simultaneous CHILD SA rekey", { sa: sa.name, oldSpiIn: spiHex(old.spiIn), ours: verdict });
+  return verdict;
 }
 
 /** The peer rekeys one of our CHILD SAs: answer SA, Nr, [KEr], TSi, TSr and install the new pair. */
 export function answerChildRekey(ctx: IkeContext, sa: IkeSa, messageId: number, payloads: readonly Payload[], oldSpiOut: number): void {
   const refuse = (error: NotifyPayload) => refuseCreateChildSa(ctx, sa, messageId, error, { rekeySpi: spiHex(oldSpiOut) });
   // §2.25: only a CHILD SA of this IKE SA can be rekeyed here; another UE's SPI is not found.
-  const old = sa.children.find((c) => c.spiOut === oldSpiOut && c.state === "installed");
+  const found = sa.children.find((c) => c.spiOut === oldSpiOut);
+  // §2.25.1: "a request to rekey a Child SA that it is currently trying to close" gets TEMPORARY_FAILURE.
+  if (found?.state === "deleting") return refuse(notify(NotifyType.TEMPORARY_FAILURE));
+  const old = found?.state === "installed" ? found : undefined;
   if (!old) return refuse(notify(NotifyType.CHILD_SA_NOT_FOUND, new Uint8Array(0), ProtocolId.ESP, spiBytes(oldSpiOut)));
   const offer = findPayload(payloads, PayloadType.SA);
   const niP = findPayload(payloads, PayloadType.NONCE);
@@ -115,6 +159,8 @@ export function answerChildRekey(ctx: IkeContext, sa: IkeSa, messageId: number, 
   const Nr = ctx.random(NONCE_LENGTH);
   const fresh = createChildSa(ctx, sa, { suite: sel.suite, spiIn, spiOut, tsLocal, tsRemote, Ni: niP.nonce, Nr, weInitiated: false, gir: dh.gir, rekeyOf: old });
   if (!fresh) return refuse(notify(NotifyType.NO_PROPOSAL_CHOSEN));
+  // §2.8.1: if our own rekey of `old` is in flight, "note the situation and respond as usual".
+  old.peerRekeyNonce = lowerNonce(niP.nonce, Nr);
   respond(ctx, sa, ExchangeType.CREATE_CHILD_SA, messageId, [
     saPayload([buildChosenProposal(sel.number, sel.suite, spiBytes(spiIn))]),
     nonce(Nr),
