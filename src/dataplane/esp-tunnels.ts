@@ -96,7 +96,22 @@ export class EspTunnels implements ChildSaSink {
     // Only a pair that replaces the one we were sending on takes over: after a simultaneous rekey
     // (RFC 7296 §2.8.1) the surviving pair already sends, and the redundant one waiting on the old
     // SA is about to be deleted by its initiator.
-    if (successor && wasOutbound) this.activate(successor);
+    if (!wasOutbound) return;
+    if (successor) return this.activate(successor);
+    this.fallBack(t.ikeSa);
+  }
+
+  /**
+   * The pair we sent on went, with no successor, while another pair of the same IKE SA lives: a
+   * peer that sent on its redundant SA of a simultaneous rekey (RFC 7296 §2.8.1) moved our sending
+   * there before deleting it. Send on the newest pair left rather than on none.
+   */
+  private fallBack(ikeSa: IkeSa): void {
+    for (let i = ikeSa.children.length - 1; i >= 0; i--) {
+      const c = ikeSa.children[i];
+      const t = c === undefined ? undefined : this.bySpiIn.get(c.spiIn);
+      if (t) return this.activate(t);
+    }
   }
 
   /** An IKE SA rekey moved `from`'s CHILD SAs to `to` (RFC 7296 §2.18): their tunnels follow. */
@@ -146,7 +161,9 @@ export class EspTunnels implements ChildSaSink {
     // RFC 3948 §3.2 / RFC 7296 §2.23: follow the peer's NAT mapping only on authenticated traffic.
     const ike = t.ikeSa;
     if (ike.remote.address !== remote.address || ike.remote.port !== remote.port) ike.remote = remote;
-    if (!t.child.outboundActive) this.activate(t);
+    // The peer sends on a new pair: it has installed it (§2.8), so we may send on it too; never on a
+    // pair we are deleting (our redundant SA of a simultaneous rekey, §2.8.1).
+    if (!t.child.outboundActive && t.child.state !== "deleting") this.activate(t);
     this.counters.add("esp_packets_in");
     this.io.deliver(r.innerPacket, t);
   }

@@ -189,7 +189,9 @@ test("RFC 7296 §2.25.1: a rekey request for a CHILD SA being deleted is refused
 });
 
 const DATA_PLANE_CASES = [
-  { redundantBy: "I", late: false }, { redundantBy: "R", late: false }, { redundantBy: "I", late: true }, { redundantBy: "R", late: true },
+  { redundantBy: "I", late: false, eager: false }, { redundantBy: "R", late: false, eager: false },
+  { redundantBy: "I", late: true, eager: false }, { redundantBy: "R", late: true, eager: false },
+  { redundantBy: "I", late: true, eager: true }, { redundantBy: "R", late: true, eager: true },
 ] as const;
 
 /** An INFORMATIONAL request (exchange type octet 18, flags octet 19 without R, RFC 7296 §3.1). */
@@ -197,8 +199,21 @@ function isInformationalRequest(d: Datagram): boolean {
   return d.bytes[18] === ExchangeType.INFORMATIONAL && ((d.bytes[19] ?? 0) & HeaderFlag.RESPONSE) === 0;
 }
 
-for (const { redundantBy, late } of DATA_PLANE_CASES) {
-  const when = late ? ", its Delete arriving after the old SA is gone" : "";
+/**
+ * `eager`: before its Delete leaves, the closer sends one packet on its redundant pair (a peer that
+ * starts sending on an SA it created, as some do): the other side moves its sending there, and when
+ * the Delete takes that pair away it must fall back to the surviving pair.
+ */
+function sendOnRedundant(closer: EspTunnels, inner: Uint8Array, toSegw: boolean, wire: { packet: Uint8Array; toSegw: boolean }[]): void {
+  const t = closer.tunnels.find((x) => x.child.state === "deleting" && !x.child.outboundActive);
+  assert.ok(t, "the closer's redundant pair, its Delete on the way");
+  const packet = t.outbound.encapsulate(inner, 4);
+  assert.ok(packet instanceof Uint8Array);
+  wire.push({ packet, toSegw });
+}
+
+for (const { redundantBy, late, eager } of DATA_PLANE_CASES) {
+  const when = (late ? ", its Delete arriving after the old SA is gone" : "") + (eager ? ", the closer sending on it first" : "");
   // With `late`, removing the old pair must not hand sending over to the redundant pair waiting on it
   // (EspTunnels.remove): that pair goes too, and sending would stop (a regression test).
   test(`RFC 7296 §2.8.1 on the ESP data plane (redundant SA by ${redundantBy}${when}): echo traffic flows through and after the collision`, () => {
@@ -247,7 +262,14 @@ for (const { redundantBy, late } of DATA_PLANE_CASES) {
       sendSome(3);
       deliverEsp();
       const next = pair.wire[0];
-      if (hold && next && next.from.address === closerAddress && isInformationalRequest(next)) held.push(...pair.wire.splice(0, 1));
+      if (hold && next && next.from.address === closerAddress && isInformationalRequest(next)) {
+        if (eager && held.length === 0) {
+          if (redundantBy === "I") sendOnRedundant(tunnelsI, echoRequest(vip, new Uint8Array([198, 18, 1, 1]), 7, ++seq), true, espWire);
+          else sendOnRedundant(tunnelsR, echoRequest(new Uint8Array([198, 18, 1, 1]), vip, 8, 1), false, espWire);
+          deliverEsp();
+        }
+        held.push(...pair.wire.splice(0, 1));
+      }
       else if (next) pair.flush(1);
       else {
         hold = false;
