@@ -15,7 +15,8 @@ import { compareNonces } from "../../src/ike/tasks/rekey-child.js";
 import { echoReplyFor } from "../../src/inet/icmp.js";
 import { Counters } from "../../src/io/counters.js";
 import { ExchangeType, HeaderFlag } from "../../src/ike/registry.js";
-import { IkePair, SEGW, UE, eventsOf, type Datagram, type RecordingSink } from "../support/ike-pair.js";
+import { IkePair, SEGW, UE, eventsOf, type Datagram, type PairOptions, type RecordingSink } from "../support/ike-pair.js";
+import type { IkeSa } from "../../src/ike/sa/ike-sa.js";
 
 /**
  * Makes the node's next nonces start with these octets (the rest stays random), so the test decides
@@ -31,6 +32,19 @@ function steerNonces(node: IkeNode, firstOctets: number[]): void {
       return b;
     },
   });
+}
+
+/** Two nodes with their IKE SA and its one CHILD SA up, on each side. */
+function established(o: PairOptions = {}): { pair: IkePair; saI: IkeSa; saR: IkeSa; oldI: ChildSa; oldR: ChildSa } {
+  const pair = new IkePair(o);
+  pair.initiate();
+  pair.flush();
+  const saI = pair.initiator.sas[0];
+  const saR = pair.responder.sas[0];
+  const oldI = saI?.children[0];
+  const oldR = saR?.children[0];
+  assert.ok(saI && saR && oldI && oldR);
+  return { pair, saI, saR, oldI, oldR };
 }
 
 function zeroized(c: ChildSa): boolean {
@@ -71,14 +85,7 @@ const CASES: ReadonlyArray<{ lowest: Lowest; i: number[]; r: number[]; redundant
 
 for (const c of CASES) {
   test(`RFC 7296 §2.8.1: simultaneous CHILD SA rekey, lowest nonce is the ${c.lowest}: its initiator closes it, the other deletes the old SA`, () => {
-    const pair = new IkePair({ espI: "aes128gcm16", espR: "aes128gcm16" });
-    pair.initiate();
-    pair.flush();
-    const saI = pair.initiator.sas[0];
-    const saR = pair.responder.sas[0];
-    const oldI = saI?.children[0];
-    const oldR = saR?.children[0];
-    assert.ok(saI && saR && oldI && oldR);
+    const { pair, saI, saR, oldI, oldR } = established({ espI: "aes128gcm16", espR: "aes128gcm16" });
     const timersBefore = [pair.clock.pending, saI.timers.size, saR.timers.size];
     steerNonces(pair.initiator, [...c.i]);
     steerNonces(pair.responder, [...c.r]);
@@ -146,14 +153,9 @@ for (const c of CASES) {
 
 test("RFC 7296 §2.8.1 with unsteered nonces: whichever side wins, one pair remains and the sinks agree", () => {
   for (let run = 0; run < 4; run++) {
-    const pair = new IkePair();
-    pair.initiate();
-    pair.flush();
-    const saI = pair.initiator.sas[0];
-    const saR = pair.responder.sas[0];
-    assert.ok(saI?.children[0] && saR?.children[0]);
-    pair.initiator.rekeyChild(saI, saI.children[0]);
-    pair.responder.rekeyChild(saR, saR.children[0]);
+    const { pair, saI, saR, oldI, oldR } = established();
+    pair.initiator.rekeyChild(saI, oldI);
+    pair.responder.rekeyChild(saR, oldR);
     pair.flush();
     const [aliveI, aliveR] = [pair.sinkI.active, pair.sinkR.active];
     assert.equal(aliveI.length, 1);
@@ -168,15 +170,10 @@ test("RFC 7296 §2.8.1 with unsteered nonces: whichever side wins, one pair rema
 });
 
 test("RFC 7296 §2.25.1: a rekey request for a CHILD SA being deleted is refused with TEMPORARY_FAILURE", () => {
-  const pair = new IkePair();
-  pair.initiate();
-  pair.flush();
-  const saI = pair.initiator.sas[0];
-  const saR = pair.responder.sas[0];
-  assert.ok(saI?.children[0] && saR?.children[0]);
+  const { pair, saI, saR, oldI, oldR } = established();
   // R asks to rekey while I's Delete of the same CHILD SA is on its way.
-  pair.initiator.deleteChild(saI, saI.children[0]);
-  pair.responder.rekeyChild(saR, saR.children[0]);
+  pair.initiator.deleteChild(saI, oldI);
+  pair.responder.rekeyChild(saR, oldR);
   const [deleteReq, rekeyReq] = pair.wire.splice(0, 2);
   assert.ok(deleteReq && rekeyReq);
   pair.wire.push(rekeyReq, deleteReq);
@@ -233,12 +230,9 @@ for (const { redundantBy, late, eager } of DATA_PLANE_CASES) {
         if (reply) tunnelsR.send(t.ikeSa, reply);
       },
     }, new Counters());
-    const pair = new IkePair({ sinkI: tunnelsI, sinkR: tunnelsR });
-    const sa = pair.initiate();
-    pair.flush();
-    const saR = pair.responder.sas[0];
+    const { pair, saI: sa, saR, oldI, oldR } = established({ sinkI: tunnelsI, sinkR: tunnelsR });
     const vip = sa.virtualIp;
-    assert.ok(vip && sa.children[0] && saR?.children[0]);
+    assert.ok(vip);
     const deliverEsp = () => {
       for (let d = espWire.shift(); d; d = espWire.shift()) {
         const spi = new DataView(d.packet.buffer, d.packet.byteOffset).getUint32(0);
@@ -252,8 +246,8 @@ for (const { redundantBy, late, eager } of DATA_PLANE_CASES) {
     };
     steerNonces(pair.initiator, redundantBy === "I" ? [0x10, 0x60] : [0x60, 0x50]);
     steerNonces(pair.responder, redundantBy === "I" ? [0x50, 0x40] : [0x10, 0x40]);
-    pair.initiator.rekeyChild(sa, sa.children[0]);
-    pair.responder.rekeyChild(saR, saR.children[0]);
+    pair.initiator.rekeyChild(sa, oldI);
+    pair.responder.rekeyChild(saR, oldR);
     // `late`: the closer's Delete of the redundant SA waits until everything else is delivered.
     const closerAddress = redundantBy === "I" ? UE.address : SEGW.address;
     let hold = late;
