@@ -92,7 +92,7 @@ async function setUp(a: Actors, u: UeSpec): Promise<void> {
   assert.equal(up["enbLwipEndpoint"], HOSTS.enbLwipEndpoint, "16.2.2: TSr narrowed to the eNB's LWIP endpoint");
   assert.ok(inIpv4Prefix(String(up["virtualIp"]), HOSTS.pool), `inner address ${String(up["virtualIp"])} from the pool`);
   await ue.event("lwip-psk-deleted", { idi: up["idi"] }, fromUe);
-  await a.segw.waitFor((l) => l["msg"] === "IKE SA established" && l["idi"] === up["idi"], "the SeGW's IKE SA", fromSegw);
+  await a.segw.waitForLine((l) => l["msg"] === "IKE SA established" && l["idi"] === up["idi"], "the SeGW's IKE SA", fromSegw);
   a.tunnel.set(u.id, { idi: String(up["idi"]), lwipCounter: Number(rrc["lwipCounter"]) });
   const ues = await segwList(a, `${u.id} connected`, (l) => listed(l, String(up["idi"]))?.["state"] === "connected");
   const entry = listed(ues, String(up["idi"]));
@@ -136,7 +136,7 @@ async function keyRefresh(a: Actors, u: UeSpec): Promise<void> {
   assert.notEqual(up["idi"], old.idi, "a new IDi");
   assert.equal(up["idi"], rrc["idi"]);
   await ue.event("lwip-psk-deleted", { idi: up["idi"] }, fromUe);
-  await a.segw.waitFor((l) => l["msg"] === "UE released" && l["idi"] === old.idi, "the SeGW's release of the old tunnel", fromSegw);
+  await a.segw.waitForLine((l) => l["msg"] === "UE released" && l["idi"] === old.idi, "the SeGW's release of the old tunnel", fromSegw);
   a.tunnel.set(u.id, { idi: String(up["idi"]), lwipCounter: Number(rrc["lwipCounter"]) });
   await segwList(a, "old IDi gone, new IDi connected", (l) => listed(l, old.idi) === undefined && listed(l, String(up["idi"]))?.["state"] === "connected");
 
@@ -145,7 +145,7 @@ async function keyRefresh(a: Actors, u: UeSpec): Promise<void> {
   assert.equal(replay.result, "AUTHENTICATION_FAILED", "16.4.2: the pre-refresh PSK no longer authenticates");
   assert.notEqual(replay.code, 0);
   assert.equal(authFailures(await a.lab.metrics()) - failuresBefore, 1, "the SeGW counted the refused handshake");
-  await a.segw.waitFor((l) => l["msg"] === "IKE SA failed" && l["idi"] === old.idi, "the SeGW's log of the refused handshake", fromSegw);
+  await a.segw.waitForLine((l) => l["msg"] === "IKE SA failed" && l["idi"] === old.idi, "the SeGW's log of the refused handshake", fromSegw);
 
   assert.deepEqual(pick(await ue.command({ cmd: "send", drbId: 1, count: 2 }), "ok", "wlan"), [true, 2], "the new tunnel carries DRB 1");
   await waitUntil(async () => ((rx(await ue.command({ cmd: "stats" }), "drb1 downlink") as { wlan: number }).wlan === N + DOWNLINK_ONLY + 2 ? true : undefined), {
@@ -161,7 +161,7 @@ async function lastDrbRelease(a: Actors, u: UeSpec): Promise<void> {
   assert.equal((await a.enb.command({ cmd: "delete-drb", ue: u.id, drbId: 1 }))["ok"], true);
   await a.enb.event("lwip-release-request", { ue: u.id, trigger: "last-drb" }, fromEnb);
   await ue.event("lwip-released", { trigger: "rrc-release" }, fromUe);
-  await a.segw.waitFor((l) => l["msg"] === "IKE SA down" && l["idi"] === idi, "the SeGW's IKE SA to go", fromSegw);
+  await a.segw.waitForLine((l) => l["msg"] === "IKE SA down" && l["idi"] === idi, "the SeGW's IKE SA to go", fromSegw);
   await segwList(a, `${u.id}'s IDi gone`, (l) => listed(l, idi) === undefined);
   const s = await ueStatus(a, u.id, "no tunnel, no IKE SA", (x) => x["tunnelUp"] === false && x["ikeSas"] === 0);
   assert.deepEqual(s["drbs"], { 2: "eutran" }, "DRB 2 remains");
@@ -178,7 +178,7 @@ async function handover(a: Actors, u: UeSpec): Promise<void> {
   await a.enb.event("rrc-handover-command", { ue: u.id, targetPhysCellId: 2 }, fromEnb);
   await ue.event("lwip-released", { trigger: "handover" }, fromUe);
   await ue.event("kenb-refreshed", { reason: "handover", physCellId: 2 }, fromUe);
-  await a.segw.waitFor((l) => l["msg"] === "UE released" && l["idi"] === idi, "the SeGW's release", fromSegw);
+  await a.segw.waitForLine((l) => l["msg"] === "UE released" && l["idi"] === idi, "the SeGW's release", fromSegw);
   await segwList(a, "no UE left", (l) => l.length === 0);
   await ueStatus(a, u.id, "no tunnel, no IKE SA", (x) => x["tunnelUp"] === false && x["ikeSas"] === 0);
   const m = await a.lab.metrics();

@@ -23,14 +23,13 @@ export class JsonLinesProcess {
   #other = "";
   readonly #parser = new JsonLineParser(isJsonObject);
   #exit: ExitStatus | null = null;
-  readonly #child: ChildProcess;
-  readonly #topo: Topology;
+  readonly #stopChild: (graceMs: number) => Promise<void>;
   readonly #listeners = new Set<() => void>();
   readonly #closed: Promise<void>;
 
-  private constructor(topo: Topology, child: ChildProcess, stream: JsonStream, label: string) {
-    this.#topo = topo;
-    this.#child = child;
+  /** `stopChild` sends the child SIGTERM (SIGKILL after graceMs) wherever it was spawned. */
+  protected constructor(child: ChildProcess, stream: JsonStream, label: string, stopChild: (graceMs: number) => Promise<void>) {
+    this.#stopChild = stopChild;
     this.label = label;
     const json = stream === "stdout" ? child.stdout : child.stderr;
     const other = stream === "stdout" ? child.stderr : child.stdout;
@@ -49,7 +48,8 @@ export class JsonLinesProcess {
 
   /** Starts `argv` in namespace `ns`; `label` names it in error messages. */
   static start(topo: Topology, ns: string, argv: readonly string[], stream: JsonStream, label: string): JsonLinesProcess {
-    return new JsonLinesProcess(topo, topo.spawn(ns, argv), stream, label);
+    const child = topo.spawn(ns, argv);
+    return new JsonLinesProcess(child, stream, label, (graceMs) => topo.stopChild(child, graceMs));
   }
 
   #onJson(chunk: string): void {
@@ -60,12 +60,17 @@ export class JsonLinesProcess {
   }
 
   #notify(): void {
-    for (const fn of this.#listeners) fn();
+    for (const fn of [...this.#listeners]) fn();
   }
 
   /** Exit status, or null while running. */
   get exit(): ExitStatus | null {
     return this.#exit;
+  }
+
+  /** Index of the next line: a wait `since` it sees only what comes after this call. */
+  mark(): number {
+    return this.lines.length;
   }
 
   /** The lines from index `since` on that match. */
@@ -115,7 +120,7 @@ export class JsonLinesProcess {
 
   /** Sends SIGTERM (SIGKILL after `graceMs`) and resolves with the exit status. */
   async stop(graceMs = 5_000): Promise<ExitStatus> {
-    if (this.#exit === null) await this.#topo.stopChild(this.#child, graceMs);
+    if (this.#exit === null) await this.#stopChild(graceMs);
     await this.#closed;
     return this.#exit ?? { code: null, signal: null };
   }

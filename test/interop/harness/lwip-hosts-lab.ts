@@ -93,7 +93,7 @@ export class LwipHostsLab {
 
   /** `node <cli> <args>` as a long-running process on `host`, its JSON lines on `stream`. */
   #start(host: Host, args: readonly string[], stream: "stdout" | "stderr", label: string): HostProcess {
-    const p = HostProcess.start(this.hosts, host, [process.execPath, "--enable-source-maps", lwipCliPath(), ...args], stream, label);
+    const p = HostProcess.on(this.hosts, host, [process.execPath, "--enable-source-maps", lwipCliPath(), ...args], stream, label);
     p.context = () => this.diagnostics(p);
     this.processes.push(p);
     return p;
@@ -114,7 +114,7 @@ export class LwipHostsLab {
     const config = join(this.hosts.workDir, "segw.yaml");
     writeFileSync(config, segwYaml());
     const segw = this.#start("segw", ["segw", "--config", config], "stderr", "lwip segw (SeGW host)");
-    await segw.waitFor((l) => l["msg"] === "LWIP-SeGW running", "the SeGW to start", 0, 15_000);
+    await segw.waitForLine((l) => l["msg"] === "LWIP-SeGW running", "the SeGW to start", 0, 15_000);
     return segw;
   }
 
