@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertLabAddress } from "./lab-addr.js";
-import { NAMESPACE_PREFIX, namespacesWithPrefix, runHost, waitForChildExit, type ExecOptions, type ExecResult } from "./netns.js";
+import { isRunning, NAMESPACE_PREFIX, namespacesWithPrefix, registerLab, runHost, stopChildProcess, unregisterLab, type ExecOptions, type ExecResult } from "./netns.js";
 
 /** Addresses of the three-host lab (all in 198.18.0.0/15). */
 export const HOSTS = {
@@ -38,25 +38,7 @@ export const HOSTS = {
 /** The hosts of the lab. */
 export type Host = "ue" | "segw" | "enb";
 
-const live = new Set<LwipHosts>();
 let sequence = 0;
-let lastResortInstalled = false;
-
-function installLastResort(): void {
-  if (lastResortInstalled) return;
-  lastResortInstalled = true;
-  process.on("exit", () => {
-    for (const hosts of live) hosts.teardownSync();
-  });
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-    process.once(signal, () => {
-      for (const hosts of live) hosts.teardownSync();
-      process.exit(code);
-    });
-  }
-}
-
-const isRunning = (child: ChildProcessWithoutNullStreams): boolean => child.exitCode === null && child.signalCode === null;
 
 /** The three namespaces, their links and addresses; see the file comment. */
 export class LwipHosts {
@@ -81,10 +63,9 @@ export class LwipHosts {
   static async create(): Promise<LwipHosts> {
     const all = [HOSTS.segwWlan, ...HOSTS.ueWlan, HOSTS.rogue, HOSTS.segwBackhaul, HOSTS.enbBackhaul, HOSTS.enbLwipEndpoint, HOSTS.pool];
     for (const addr of all) assertLabAddress(addr, "lab address");
-    installLastResort();
     sequence += 1;
     const hosts = new LwipHosts(`${NAMESPACE_PREFIX}h${sequence}`);
-    live.add(hosts);
+    registerLab(hosts);
     try {
       await hosts.#build();
     } catch (e) {
@@ -135,11 +116,7 @@ export class LwipHosts {
 
   /** Stops one child: SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   async stopChild(child: ChildProcessWithoutNullStreams, graceMs = 5_000): Promise<void> {
-    if (isRunning(child)) child.kill("SIGTERM");
-    if (!(await waitForChildExit(child, graceMs))) {
-      child.kill("SIGKILL");
-      await waitForChildExit(child, 2_000);
-    }
+    await stopChildProcess(child, graceMs);
   }
 
   /** The namespaces of this lab that still exist. */
@@ -158,7 +135,7 @@ export class LwipHosts {
   teardownSync(): void {
     if (this.#down) return;
     this.#down = true;
-    live.delete(this);
+    unregisterLab(this);
     for (const child of this.#children) if (isRunning(child)) child.kill("SIGKILL");
     for (const ns of this.remainingNamespaces()) {
       // Anything still inside our own namespace was started by this run; it would keep it alive.

@@ -82,26 +82,44 @@ export function namespacesWithPrefix(prefix: string): string[] {
 /** Prefix of every namespace this process creates. */
 export const NAMESPACE_PREFIX = `lwip-${process.pid}-`;
 
-const liveTopologies = new Set<Topology>();
+/** Labs (topologies, the three-host lab) whose namespaces exist: torn down at exit should a test not get to it. */
+const liveLabs = new Set<{ teardownSync(): void }>();
 let sequence = 0;
 let lastResortInstalled = false;
 
-function installLastResort(): void {
-  if (lastResortInstalled) return;
-  lastResortInstalled = true;
-  process.on("exit", () => {
-    for (const topo of liveTopologies) topo.teardownSync();
-  });
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-    process.once(signal, () => {
-      for (const topo of liveTopologies) topo.teardownSync();
-      process.exit(code);
+/** Registers `lab` for the last-resort teardown on exit, SIGINT and SIGTERM. */
+export function registerLab(lab: { teardownSync(): void }): void {
+  if (!lastResortInstalled) {
+    lastResortInstalled = true;
+    process.on("exit", () => {
+      for (const l of liveLabs) l.teardownSync();
     });
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      process.once(signal, () => {
+        for (const l of liveLabs) l.teardownSync();
+        process.exit(code);
+      });
+    }
   }
+  liveLabs.add(lab);
 }
 
-function isRunning(child: ChildProcess): boolean {
+/** `lab` is gone: no last-resort teardown for it. */
+export function unregisterLab(lab: { teardownSync(): void }): void {
+  liveLabs.delete(lab);
+}
+
+export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGTERM, then SIGKILL if `child` has not exited after `graceMs`. */
+export async function stopChildProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (isRunning(child)) child.kill("SIGTERM");
+  if (!(await waitForChildExit(child, graceMs))) {
+    child.kill("SIGKILL");
+    await waitForChildExit(child, 2_000);
+  }
 }
 
 function killQuietly(pid: number): void {
@@ -147,10 +165,9 @@ export class Topology {
    */
   static async create(): Promise<Topology> {
     for (const addr of [LAB.ue, LAB.segw, LAB.ue6, LAB.segw6, LAB.enb, LAB.other, LAB.pool]) assertLabAddress(addr, "lab address");
-    installLastResort();
     sequence += 1;
     const topo = new Topology(`${NAMESPACE_PREFIX}${sequence}`);
-    liveTopologies.add(topo);
+    registerLab(topo);
     try {
       await topo.#build();
     } catch (e) {
@@ -211,11 +228,7 @@ export class Topology {
 
   /** Stops one child: SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   async stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
-    if (isRunning(child)) child.kill("SIGTERM");
-    if (!(await waitForChildExit(child, graceMs))) {
-      child.kill("SIGKILL");
-      await waitForChildExit(child, 2_000);
-    }
+    await stopChildProcess(child, graceMs);
   }
 
   /** Kills every process started through this topology, deletes both namespaces and the work dir. */
@@ -229,7 +242,7 @@ export class Topology {
   teardownSync(): void {
     if (this.#down) return;
     this.#down = true;
-    liveTopologies.delete(this);
+    unregisterLab(this);
     for (const child of this.#children) if (isRunning(child)) child.kill("SIGKILL");
     for (const ns of [this.ue, this.segw]) {
       if (!namespacesWithPrefix(ns).includes(ns)) continue;
