@@ -5,6 +5,8 @@
  * GTP-U between our address and the SeGW's. It is rekeyed before its lifetime ends (both SAs, without
  * interrupting traffic: the engine installs the new CHILD SA before deleting the old one), and set up
  * again when it ends (the SeGW restarted, the path died).
+ * A multi-worker SeGW has one backhaul address per worker: one such SA per SeGW address the eNB
+ * sends GTP-U to (ensure), all from our one pair of IKE sockets (our ports can be bound only once).
  */
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { parseCertificatesPem } from "../ike/auth/certificates.js";
@@ -22,6 +24,7 @@ import { Counters } from "../io/counters.js";
 import { silentLogger, type Logger } from "../io/log.js";
 import { IkeUdpSockets } from "../io/udp.js";
 import { GTPU_UDP_PORT } from "../gtpu/constants.js";
+import { toHex } from "../wire/hex.js";
 
 export interface EnbNdsIpOptions {
   /** Our address (the eNB's Xw-U address) and the SeGW's. */
@@ -58,12 +61,32 @@ function dnsNameOf(pem: string): string | undefined {
   return san?.split(", ").find((n) => n.startsWith("DNS:"))?.slice(4);
 }
 
+/** One SeGW backhaul address and our Zb SA to it. */
+interface ZbPeer {
+  /** The SeGW's address, in the canonical text of formatIp (the key of `peers`). */
+  readonly address: string;
+  sa: IkeSa | undefined;
+  /** The CHILD SA is up: GTP-U can flow. */
+  up: boolean;
+  retry: NodeJS.Timeout | undefined;
+}
+
+/** An address in the canonical text of formatIp, or undefined if it is not an IP address. */
+function canonicalIp(text: string): string | undefined {
+  const ip = parseIp(text);
+  return ip && formatIp(ip);
+}
+
+/** The address of an IKE event's "remote" (`a.b.c.d:port`, `[x::y]:port` or `x::y:port`). */
+function addressOfRemote(remote: string): string | undefined {
+  return canonicalIp(remote.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"));
+}
+
 export class EnbNdsIp {
   readonly counters = new Counters();
-  private sa: IkeSa | undefined;
-  private up = false;
+  /** By SeGW address (canonical text); the configured segwAddress first. */
+  private readonly peers = new Map<string, ZbPeer>();
   private closed = false;
-  private retry: NodeJS.Timeout | undefined;
 
   private constructor(private readonly o: EnbNdsIpOptions, private readonly node: IkeNode, private readonly tunnels: EspTunnels, private readonly sockets: IkeUdpSockets) {}
 
@@ -87,28 +110,51 @@ export class EnbNdsIp {
     });
     const z = new EnbNdsIp(o, node, tunnels, holder.sockets);
     holder.z = z;
-    z.initiate();
+    z.initiate(z.addPeer(canonicalIp(o.segwAddress) ?? o.segwAddress));
     return z;
   }
 
-  /** True while GTP-U can flow (the CHILD SA is up). */
+  /** True while GTP-U can flow to the configured SeGW address (its CHILD SA is up). */
   get established(): boolean {
-    return this.up;
+    return this.establishedTo(this.o.segwAddress);
   }
 
-  private initiate(): void {
+  /** True while GTP-U can flow to this SeGW address. */
+  establishedTo(address: string): boolean {
+    const key = canonicalIp(address);
+    return key !== undefined && this.peers.get(key)?.up === true;
+  }
+
+  /**
+   * Starts an SA to this SeGW backhaul address (a worker of a multi-worker SeGW) unless there is one
+   * already (set up, being set up, or waiting to be set up again). Not an IP address: logged, ignored.
+   */
+  ensure(segwAddress: string): void {
+    const key = canonicalIp(segwAddress);
+    if (!key) return this.o.log?.warn("lwip", "NDS/IP: SeGW address is not an IP address", { segw: segwAddress });
+    if (this.closed || this.peers.has(key)) return;
+    this.initiate(this.addPeer(key));
+  }
+
+  private addPeer(address: string): ZbPeer {
+    const peer: ZbPeer = { address, sa: undefined, up: false, retry: undefined };
+    this.peers.set(address, peer);
+    return peer;
+  }
+
+  private initiate(peer: ZbPeer): void {
     const identity = dnsNameOf(this.o.cert);
     const chain = parseCertificatesPem(this.o.cert);
     const anchors = parseCertificatesPem(this.o.ca);
     const local = parseIp(this.o.address);
-    const segw = parseIp(this.o.segwAddress);
+    const segw = parseIp(peer.address);
     const specs = (t: string, k: "ike" | "esp") => {
       const r = parseProposalList(t, k);
       return r.ok ? r.specs : [];
     };
     if (!identity || !chain.ok || !anchors.ok || !local || !segw) throw new Error("NDS/IP: the eNB certificate needs a DNS name, and the addresses must be IP addresses");
-    this.sa = this.node.initiate({
-      local: { address: this.o.address, port: this.o.ikePort }, remote: { address: this.o.segwAddress, port: this.o.segwIkePort },
+    peer.sa = this.node.initiate({
+      local: { address: this.o.address, port: this.o.ikePort }, remote: { address: peer.address, port: this.o.segwIkePort },
       idi: { idType: IdType.ID_FQDN, data: new TextEncoder().encode(identity) },
       certificates: { credentials: [{ chain: chain.value, privateKey: createPrivateKey(this.o.key) }], trustAnchors: anchors.value },
       ikeProposals: specs("aes128gcm16-prfsha256-ecp256", "ike"), espProposals: specs("aes128gcm16", "esp"),
@@ -117,28 +163,54 @@ export class EnbNdsIp {
     });
   }
 
+  /** The peer's SA now: the last of its line of IKE SA rekeys (RFC 7296 §2.18); older ones are let go. */
+  private current(peer: ZbPeer): IkeSa | undefined {
+    while (peer.sa?.rekeyedTo) peer.sa = peer.sa.rekeyedTo;
+    return peer.sa;
+  }
+
+  /** The peer an event is about: by the SPIi of its current SA, or (a failure) by the remote address. */
+  private peerOf(e: IkeEvent): ZbPeer | undefined {
+    if (e.event === "ike-sa-failed") {
+      const address = addressOfRemote(e.remote);
+      return address === undefined ? undefined : this.peers.get(address);
+    }
+    if (!("spiI" in e)) return undefined;
+    return [...this.peers.values()].find((p) => {
+      const sa = this.current(p);
+      return sa !== undefined && toHex(sa.spiI) === e.spiI;
+    });
+  }
+
   private onIkeEvent(e: IkeEvent): void {
+    const peer = this.peerOf(e);
+    if (!peer) return;
     if (e.event === "child-sa-up") {
-      this.up = true;
-      this.o.log?.info("lwip", "NDS/IP SA to the SeGW up", { segw: this.o.segwAddress });
+      peer.up = true;
+      this.o.log?.info("lwip", "NDS/IP SA to the SeGW up", { segw: peer.address });
     }
     const ended = (e.event === "ike-sa-down" && e.reason !== "rekeyed") || e.event === "ike-sa-failed";
     if (!ended || this.closed) return;
-    this.up = false;
+    peer.up = false;
     this.counters.add("nds_ip_sa_lost");
-    this.o.log?.warn("lwip", "NDS/IP SA to the SeGW lost; setting it up again", { reason: e.reason });
-    clearTimeout(this.retry);
-    this.retry = setTimeout(() => !this.closed && this.initiate(), RETRY_MS);
-    this.retry.unref();
+    this.o.log?.warn("lwip", "NDS/IP SA to the SeGW lost; setting it up again", { segw: peer.address, reason: e.reason });
+    clearTimeout(peer.retry);
+    peer.retry = setTimeout(() => !this.closed && this.initiate(peer), RETRY_MS);
+    peer.retry.unref();
   }
 
-  /** Sends a GTP-U datagram to the SeGW inside the SA; false while there is none. */
+  /**
+   * Sends a GTP-U datagram to the SeGW address `to` inside its SA; false while there is none (and,
+   * for an address without one, an SA to it is started: the next datagrams can go).
+   */
   send(gtpu: Uint8Array, to: Endpoint): boolean {
     const src = parseIp(this.o.address);
     const dst = parseIp(to.address);
-    let sa = this.sa;
-    while (sa?.rekeyedTo) sa = sa.rekeyedTo;
-    if (!this.up || !sa || !src || !dst) {
+    const key = canonicalIp(to.address);
+    const peer = key === undefined ? undefined : this.peers.get(key);
+    if (!peer && key !== undefined) this.ensure(key);
+    const sa = peer && this.current(peer);
+    if (!peer?.up || !sa || !src || !dst) {
       this.counters.add("nds_ip_no_sa");
       return false;
     }
@@ -153,7 +225,7 @@ export class EnbNdsIp {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.retry);
+    for (const peer of this.peers.values()) clearTimeout(peer.retry);
     this.node.shutdown();
     setTimeout(() => this.sockets.close(), 50).unref();
   }

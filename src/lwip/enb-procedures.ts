@@ -8,6 +8,7 @@
  *   a tunnel the SeGW lost set up again with a fresh IDi and LWIP-PSK (setUpAgain, enb-reestablish.ts).
  * Each step is reported as an event naming its clause. The caller runs these through EnbUe.run().
  */
+import { parseIp } from "../ike/traffic-selector.js";
 import { toHex } from "../wire/hex.js";
 import type { Cell } from "./air-frames.js";
 import type { EnbUserPlane } from "./enb-user-plane.js";
@@ -20,7 +21,7 @@ import { ipAddressR13, lwipUplink, type LwipConfigurationR13, type RRCConnection
 export interface EnbServices {
   readonly xw: XwClient;
   readonly userPlane: EnbUserPlane;
-  /** The SeGW address given to UEs (ip-Address-r13), 4 or 16 octets. */
+  /** The SeGW address given to UEs (ip-Address-r13), 4 or 16 octets, unless an acknowledge names another. */
   readonly segwAddress: Uint8Array;
   readonly segwAddressText: string;
   readonly gtpAddress: string;
@@ -87,6 +88,9 @@ async function provision(svc: EnbServices, ue: EnbUe, clause: Clause): Promise<P
   }
   session.wtUeXwapId = r.wtUeXwapId;
   session.segwGtp = r.segwGtpTunnelEndpoint;
+  if (r.lwipSegwIpAddress !== undefined) session.lwipSegwIpAddress = r.lwipSegwIpAddress;
+  // The Zb SA to this SeGW (worker) address starts now, before the UE hears of the tunnel (16.1).
+  svc.userPlane.prepareSegw(r.segwGtpTunnelEndpoint.address);
   svc.emit({ event: "lwip-addition-acknowledge", ...ue.base(clause), from: "SeGW", to: "eNB", wtUeXwapId: toHex(r.wtUeXwapId) });
   if (ue.detached) {
     await releaseAtSegw(svc, ue, "detach");
@@ -95,13 +99,23 @@ async function provision(svc: EnbServices, ue: EnbUe, clause: Clause): Promise<P
   return { ok: true, session };
 }
 
+/**
+ * The SeGW address a session's UE runs IKEv2 with (ip-Address-r13, 16.2.1): the one the SeGW named
+ * in its acknowledge (the worker of a multi-worker SeGW that holds the UE), else the configured one.
+ */
+function ueSegw(svc: EnbServices, s: LwipSession): { readonly octets: Uint8Array; readonly text: string } {
+  const text = s.lwipSegwIpAddress;
+  const octets = text === undefined ? undefined : parseIp(text);
+  return text !== undefined && octets ? { octets, text } : { octets: svc.segwAddress, text: svc.segwAddressText };
+}
+
 /** LWIP-Configuration-r13 setup for a session: SeGW address, IDi, LWIP counter (16.2.1), WLAN success reports on. */
 function setupIe(svc: EnbServices, s: LwipSession): LwipConfigurationR13 {
   return {
     setup: {
       "lwip-Config-r13": {
         "lwip-MobilityConfig-r13": { "successReportRequested-r13": "true" },
-        "tunnelConfigLWIP-r13": { "ip-Address-r13": ipAddressR13(svc.segwAddress), "ike-Identity-r13": { "idI-r13": s.idi }, "lwip-Counter-r13": s.lwipCounter },
+        "tunnelConfigLWIP-r13": { "ip-Address-r13": ipAddressR13(ueSegw(svc, s).octets), "ike-Identity-r13": { "idI-r13": s.idi }, "lwip-Counter-r13": s.lwipCounter },
       },
     },
   };
@@ -111,7 +125,7 @@ function setupIe(svc: EnbServices, s: LwipSession): LwipConfigurationR13 {
 function configureUe(svc: EnbServices, ue: EnbUe, session: LwipSession, clause: Clause, extra: Omit<RRCConnectionReconfiguration, "rrc-TransactionIdentifier"> = {}): void {
   ue.sendReconfiguration({ ...extra, "lwip-Configuration-r13": setupIe(svc, session) });
   session.state = "configured";
-  svc.emit({ event: "rrc-lwip-configuration", ...ue.base(clause), from: "eNB", to: "UE", segw: svc.segwAddressText, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
+  svc.emit({ event: "rrc-lwip-configuration", ...ue.base(clause), from: "eNB", to: "UE", segw: ueSegw(svc, session).text, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
 }
 
 /** Forgets the session locally (TEID, IDi index); the SeGW is not told. */
@@ -221,7 +235,7 @@ export async function refreshKeys(svc: EnbServices, ue: EnbUe): Promise<Outcome>
   svc.emit({ event: "rrc-handover-command", ...ue.base("16.4.2"), from: "eNB", to: "UE", targetPhysCellId: ue.cell.physCellId, intraCell: true });
   if (!session) return hadLwip ? failed("new LWIP set-up failed (see events)") : OK;
   session.state = "configured";
-  svc.emit({ event: "rrc-lwip-configuration", ...ue.base("16.4.2"), from: "eNB", to: "UE", segw: svc.segwAddressText, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
+  svc.emit({ event: "rrc-lwip-configuration", ...ue.base("16.4.2"), from: "eNB", to: "UE", segw: ueSegw(svc, session).text, idi: session.idiHex, lwipCounter: session.lwipCounter, drbs: ue.offloaded });
   return OK;
 }
 

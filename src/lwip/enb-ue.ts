@@ -21,6 +21,8 @@ export interface LwipSession {
   /** From LWIP ADDITION REQUEST ACKNOWLEDGE. */
   wtUeXwapId?: Uint8Array;
   segwGtp?: { readonly address: string; readonly teid: number };
+  /** The LWIP-SeGW address the UE is given, when the acknowledge named one (the worker holding the UE); else the eNB's configured one. */
+  lwipSegwIpAddress?: string;
   /** provisioning: XwAP under way; configured: the UE was told; connected: the SeGW reported the tunnel up. */
   state: "provisioning" | "configured" | "connected";
 }

@@ -66,9 +66,18 @@ export class EnbUserPlane {
     return (holder.up = new EnbUserPlane(o, socket, zb));
   }
 
-  /** The NDS/IP SA to the SeGW is up (always true without built-in NDS/IP). */
+  /** The NDS/IP SA to the configured SeGW address is up (always true without built-in NDS/IP). */
   get xwuReady(): boolean {
     return this.zb?.established ?? true;
+  }
+
+  /**
+   * A SeGW GTP Tunnel Endpoint's address was named (LWIP ADDITION REQUEST ACKNOWLEDGE): with NDS/IP
+   * built in, the SA to it (one per worker of a multi-worker SeGW) is started now, so that it is
+   * normally up before the UE's tunnel is. Nothing to do without built-in NDS/IP.
+   */
+  prepareSegw(address: string): void {
+    this.zb?.ensure(address);
   }
 
   get local(): Endpoint {

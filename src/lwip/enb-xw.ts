@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ControlApiClient } from "../segw/control-api/client.js";
+import { parseIp } from "../ike/traffic-selector.js";
 import type { Logger } from "../io/log.js";
 import { fromHex, toHex } from "../wire/hex.js";
 
@@ -24,7 +25,17 @@ export interface XwAdditionRequest {
 }
 
 export type XwAdditionResult =
-  | { readonly ok: true; readonly wtUeXwapId: Uint8Array; readonly segwGtpTunnelEndpoint: { readonly address: string; readonly teid: number } }
+  | {
+      readonly ok: true;
+      readonly wtUeXwapId: Uint8Array;
+      readonly segwGtpTunnelEndpoint: { readonly address: string; readonly teid: number };
+      /**
+       * The LWIP-SeGW address the UE runs IKEv2 with (ip-Address-r13), when the SeGW named one: a
+       * multi-worker SeGW has one per worker. Not an XwAP IE (XwAP leaves it to OAM); absent: the
+       * eNB's configured SeGW address.
+       */
+      readonly lwipSegwIpAddress?: string;
+    }
   | { readonly ok: false; readonly cause: string; readonly error: string };
 
 /** The pair of XwAP IDs that names a UE in release procedures. */
@@ -40,6 +51,7 @@ const acknowledgeSchema = z.object({
   enbUeXwapId: hexId,
   wtUeXwapId: hexId,
   lwipSegwGtpTunnelEndpoint: z.object({ transportLayerAddress: z.string().min(1), gtpTeid: z.string().regex(/^[0-9a-fA-F]{8}$/) }),
+  lwipSegwIpAddress: z.string().refine((a) => parseIp(a) !== undefined, "an IPv4 or IPv6 address").optional(),
 });
 
 const rejectSchema = z.object({ cause: z.object({ type: z.string(), value: z.string() }), error: z.string().optional() });
@@ -98,7 +110,10 @@ export class XwClient {
       const ack = acknowledgeSchema.safeParse(res.body);
       if (!ack.success) return { ok: false, cause: "protocol/semantic-error", error: "malformed LWIP ADDITION REQUEST ACKNOWLEDGE" };
       const tep = ack.data.lwipSegwGtpTunnelEndpoint;
-      return { ok: true, wtUeXwapId: fromHex(ack.data.wtUeXwapId) ?? new Uint8Array(3), segwGtpTunnelEndpoint: { address: tep.transportLayerAddress, teid: u32(tep.gtpTeid) } };
+      return {
+        ok: true, wtUeXwapId: fromHex(ack.data.wtUeXwapId) ?? new Uint8Array(3), segwGtpTunnelEndpoint: { address: tep.transportLayerAddress, teid: u32(tep.gtpTeid) },
+        ...(ack.data.lwipSegwIpAddress !== undefined ? { lwipSegwIpAddress: ack.data.lwipSegwIpAddress } : {}),
+      };
     }
     const reject = rejectSchema.safeParse(res.body);
     return reject.success

@@ -26,7 +26,10 @@ const NDS_IP_SETUP_MS = 10_000;
 export interface LwipEnbOptions {
   /** The control API of the SeGW and our client certificate (NDS/IP-protected Xw-C, TS 33.401 16.2.3). */
   readonly controlApi: ControlClientOptions;
-  /** The SeGW address UEs are given (TunnelConfigLWIP-r13 ip-Address-r13, 16.2.1). */
+  /**
+   * The SeGW address UEs are given (TunnelConfigLWIP-r13 ip-Address-r13, 16.2.1), unless the SeGW's
+   * LWIP ADDITION REQUEST ACKNOWLEDGE names another (lwipSegwIpAddress: the worker holding the UE).
+   */
   readonly segwAddress: string;
   /** Our Xw-U address: the gtpAddress the SeGW has configured for this eNB. */
   readonly gtpAddress: string;
@@ -52,7 +55,10 @@ export interface LwipEnbOptions {
   /** NDS/IP built in (the SeGW's gtpu.ndsIp: builtin): our IKE ports and the SeGW's; the certificates are controlApi's. */
   readonly ndsIp?: {
     readonly ikePort: number; readonly nattPort: number; readonly segwIkePort: number; readonly segwNattPort: number;
-    /** The SeGW's backhaul (Xw-U) address, when it is not the address the UEs are given. */
+    /**
+     * The SeGW's backhaul (Xw-U) address, when it is not the address the UEs are given: the first Zb
+     * SA; each other SeGW GTP-U address an acknowledge names gets its own (a multi-worker SeGW).
+     */
     readonly segwAddress?: string;
   };
 }

@@ -28,6 +28,8 @@ interface Rig {
   readonly rrc: () => RRCConnectionReconfiguration[];
   /** Lets the pending LWIP ADDITION REQUEST be answered (the stand-in SeGW holds it until then). */
   gate?: Promise<void>;
+  /** The acknowledge's lwipSegwIpAddress (a multi-worker SeGW's worker); absent if undefined. */
+  segwIp?: string;
 }
 
 async function rig(): Promise<Rig> {
@@ -37,14 +39,14 @@ async function rig(): Promise<Rig> {
   const log: string[] = [];
   const events: LwipEvent[] = [];
   const additions: Rig["additions"] = [];
-  const r: { gate?: Promise<void> } = {};
+  const r: { gate?: Promise<void>; segwIp?: string } = {};
   const xw = {
     lwipAdditionRequest: async (req: XwAdditionRequest) => {
       additions.push({ idi: req.ikeInitiatorIdentity.slice(), psk: req.lwipPsk.slice() });
       log.push("xw:addition-request");
       await r.gate;
       log.push("xw:acknowledge");
-      return { ok: true as const, wtUeXwapId: hex("000009"), segwGtpTunnelEndpoint: { address: "127.0.0.1", teid: 5 } };
+      return { ok: true as const, wtUeXwapId: hex("000009"), segwGtpTunnelEndpoint: { address: "127.0.0.1", teid: 5 }, ...(r.segwIp !== undefined ? { lwipSegwIpAddress: r.segwIp } : {}) };
     },
     lwipReleaseRequest: async () => {
       log.push("xw:release-request");
@@ -52,7 +54,7 @@ async function rig(): Promise<Rig> {
     },
     lwipReleaseConfirm: async () => true,
   } as unknown as XwClient;
-  const userPlane = { bind: () => 42, unbind: () => log.push("teid:unbind") } as unknown as EnbUserPlane;
+  const userPlane = { bind: () => 42, unbind: () => log.push("teid:unbind"), prepareSegw: (a: string) => log.push(`zb:prepare ${a}`) } as unknown as EnbUserPlane;
   const svc: proc.EnbServices = {
     xw, userPlane, segwAddress: hex("c6120001"), segwAddressText: "198.18.0.1", gtpAddress: "127.0.0.2", windowSeconds: undefined,
     byIdi: new Map(), emit: (e) => events.push(e), uplink: () => {},
@@ -84,6 +86,54 @@ test("16.2.3 then 16.2.1: the UE hears of SeGW, IDi and counter only after the S
   assert.deepEqual(tunnel?.["ike-Identity-r13"]["idI-r13"], t.additions[0]?.idi, "the IDi the SeGW was told");
   assert.equal(tunnel?.["lwip-Counter-r13"], 1);
   assert.deepEqual(config?.radioResourceConfigDedicated?.["drb-ToAddModList"], [{ "drb-Identity": 1, "drb-TypeLWIP-r13": "lwip" }]);
+});
+
+/** The rrc-lwip-configuration events' SeGW addresses, and the ip-Address-r13 of the last LWIP set-up sent. */
+function segwGiven(t: Rig): { events: string[]; rrc: unknown } {
+  const setups = t.rrc().flatMap((m) => {
+    const c = m["lwip-Configuration-r13"];
+    return c && "setup" in c ? [c.setup["lwip-Config-r13"]["tunnelConfigLWIP-r13"]?.["ip-Address-r13"]] : [];
+  });
+  return { events: t.events.flatMap((e) => (e.event === "rrc-lwip-configuration" ? [e.segw] : [])), rrc: setups.at(-1) };
+}
+
+test("16.2.1: without lwipSegwIpAddress in the acknowledge the UE is given the eNB's configured SeGW address", async () => {
+  const t = await rig();
+  await proc.configureDrbs(t.svc, t.ue, [{ drbId: 1, type: "lwip" }]);
+  await tick();
+  assert.deepEqual(segwGiven(t), { events: ["198.18.0.1"], rrc: { "ipv4-r13": hex("c6120001") } });
+});
+
+test("16.2.1 / TS 36.331 ip-Address-r13: the UE is given the SeGW (worker) address the acknowledge names, IPv4 or IPv6", async () => {
+  for (const [address, ie] of [["198.18.0.7", { "ipv4-r13": hex("c6120007") }], ["2001:db8::7", { "ipv6-r13": hex("20010db8000000000000000000000007") }]] as const) {
+    const t = await rig();
+    t.segwIp = address;
+    await proc.configureDrbs(t.svc, t.ue, [{ drbId: 1, type: "lwip" }]);
+    await tick();
+    assert.deepEqual(segwGiven(t), { events: [address], rrc: ie }, address);
+  }
+});
+
+test("16.1: the Zb SA to the acknowledged SeGW GTP-U address is started before the UE is configured", async () => {
+  const t = await rig();
+  t.segwIp = "198.18.0.7";
+  const send = t.ue.sendReconfiguration.bind(t.ue);
+  t.ue.sendReconfiguration = (r) => {
+    t.log.push("rrc");
+    send(r);
+  };
+  await proc.configureDrbs(t.svc, t.ue, [{ drbId: 1, type: "lwip" }]);
+  assert.deepEqual(t.log, ["xw:addition-request", "xw:acknowledge", "zb:prepare 127.0.0.1", "rrc"]);
+});
+
+test("16.4.2: after a key refresh the UE is given the SeGW address of the new acknowledge", async () => {
+  const t = await rig();
+  t.segwIp = "198.18.0.7";
+  await proc.configureDrbs(t.svc, t.ue, [{ drbId: 1, type: "lwip" }]);
+  t.segwIp = "198.18.0.8";
+  assert.deepEqual(await proc.refreshKeys(t.svc, t.ue), { ok: true });
+  await tick();
+  assert.deepEqual(segwGiven(t), { events: ["198.18.0.7", "198.18.0.8"], rrc: { "ipv4-r13": hex("c6120008") } });
 });
 
 test("16.4.1 / 16.2.3: the SeGW is given KDF(KeNB, counter) and a 16-octet random IDi, fresh for each set-up", async () => {

@@ -70,7 +70,7 @@ async function rigWithLostTunnel(backoff = BACKOFF): Promise<Rig & { lostSession
   pair.ue.listen({ frame: (f) => received.push(f), closed: () => {} });
   const events: LwipEvent[] = [];
   let teid = 40;
-  const userPlane = { bind: () => ++teid, unbind: () => {} } as unknown as EnbUserPlane;
+  const userPlane = { bind: () => ++teid, unbind: () => {}, prepareSegw: () => {} } as unknown as EnbUserPlane;
   const svc: proc.EnbServices = {
     xw: segw.asXwClient(), userPlane, segwAddress: hex("c6120001"), segwAddressText: "198.18.0.1", gtpAddress: "127.0.0.2", windowSeconds: undefined,
     byIdi: new Map(), emit: (e) => events.push(e), uplink: () => {},
