@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { loadSegwConfig } from "../segw/config.js";
 import { startSegw } from "../segw/daemon.js";
+import { startSegwWorkers } from "../segw/workers/primary.js";
 import { runSegwCtl } from "./segw-ctl.js";
 import { UsageError } from "./usage-error.js";
 
@@ -23,7 +24,8 @@ export async function runSegw(args: string[]): Promise<number> {
   if (!values.config) throw new UsageError("--config <file.yaml> is required (see lwip segw --help)");
   const config = loadSegwConfig(values.config);
   if (!config.ok) throw new UsageError(`${values.config}: ${config.error.message}`);
-  const segw = await startSegw(config.value);
+  // With `workers`, this process runs the control API and one process per worker runs the rest.
+  const segw = config.value.workers.length > 0 ? await startSegwWorkers(config.value) : await startSegw(config.value);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());

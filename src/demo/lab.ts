@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDevPki } from "../pki/dev-pki.js";
 import { writePkiFiles } from "../pki/write-files.js";
-import { parseSegwConfig } from "../segw/config.js";
+import { parseSegwConfig, type SegwConfig } from "../segw/config.js";
+import { startSegwWorkers, type SegwWorkers } from "../segw/workers/primary.js";
 import { startSegw, type Segw } from "../segw/daemon.js";
 import { silentLogger } from "../io/log.js";
 import { IkeNode } from "../ike/ike-node.js";
@@ -32,7 +33,7 @@ import { readProbe, TrafficCounters } from "../lwip/traffic.js";
 
 /** Addresses of one lab: `net` is the first three octets of a loopback /24 no other test file uses. */
 export function labAddresses(net: string) {
-  return { segw: `${net}.1`, enbGtp: `${net}.2`, ue: (i: number) => `${net}.${10 + i}`, rogue: `${net}.250` };
+  return { segw: `${net}.1`, enbGtp: `${net}.2`, ue: (i: number) => `${net}.${10 + i}`, rogue: `${net}.250`, worker: (k: number) => (k === 0 ? `${net}.1` : `${net}.${4 + k}`) };
 }
 
 /** The SeGW's IKE ports: unprivileged, the same on every UE address. */
@@ -94,8 +95,17 @@ export interface LabUe {
   readonly traffic: TrafficCounters;
 }
 
-export interface Lab {
+export interface Lab extends LabAroundSegw {
   readonly segw: Segw;
+}
+
+/** A lab whose SeGW runs one worker process per address (config `workers`). */
+export interface WorkersLab extends LabAroundSegw {
+  readonly segw: SegwWorkers;
+}
+
+/** The eNB and UEs of a lab, whichever SeGW they use. */
+export interface LabAroundSegw {
   readonly enb: LwipEnb;
   readonly log: EventLog;
   readonly enbTraffic: TrafficCounters;
@@ -106,8 +116,9 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-function segwYaml(a: ReturnType<typeof labAddresses>): string {
-  return `
+function segwYaml(a: ReturnType<typeof labAddresses>, workers: number): string {
+  const list = Array.from({ length: workers }, (_, k) => `{ ike: ${a.worker(k)} }`).join(", ");
+  return (workers > 0 ? `workers: [${list}]\n` : "") + `
 ike: { listen: ${a.segw}, ikePort: ${IKE_PORT}, nattPort: ${NATT_PORT}, dpdSeconds: 0 }
 pools: [198.18.64.0/24]
 controlApi: { listen: ${a.segw}, port: 0, tls: { cert: segw.pem, key: segw-key.pem, ca: ca.pem } }
@@ -119,8 +130,8 @@ log: { level: error }
 }
 
 /** A SeGW on the loopback /24 `net`, its PKI files in `dir`. */
-export interface SegwLab {
-  readonly segw: Segw;
+export interface SegwLab<S = Segw> {
+  readonly segw: S;
   readonly dir: string;
   readonly addresses: ReturnType<typeof labAddresses>;
   pem(name: string): string;
@@ -135,14 +146,20 @@ export interface LabOptions {
 
 /** Starts a development PKI and a SeGW on the loopback /24 `net`. */
 export async function startSegwLab(net: string, opts: LabOptions = {}): Promise<SegwLab> {
+  return segwLabWith(net, 0, (config) => startSegw(config, { log: silentLogger, ...(opts.exportKeys ? { exportKeys: opts.exportKeys } : {}) }));
+}
+
+/** PKI and configuration in a temp folder, and the SeGW that `start` runs from them. */
+async function segwLabWith<S extends { readonly controlApiPort: number; stop(): Promise<void> }>(net: string, workers: number, start: (c: SegwConfig) => Promise<S>): Promise<SegwLab<S>> {
   const addresses = labAddresses(net);
   const dir = mkdtempSync(join(tmpdir(), "lwip-lab-"));
-  const files = await createDevPki({ enbs: ["alpha"], segwName: "segw", segwAddresses: [addresses.segw], days: 1 });
+  const segwAddresses = Array.from({ length: Math.max(1, workers) }, (_, k) => addresses.worker(k));
+  const files = await createDevPki({ enbs: ["alpha"], segwName: "segw", segwAddresses, days: 1 });
   const written = writePkiFiles(dir, files, false);
   if (!written.ok) throw new Error(written.error);
-  const config = parseSegwConfig(segwYaml(addresses), dir);
+  const config = parseSegwConfig(segwYaml(addresses, workers), dir);
   if (!config.ok) throw new Error(config.error.message);
-  const segw = await startSegw(config.value, { log: silentLogger, ...(opts.exportKeys ? { exportKeys: opts.exportKeys } : {}) });
+  const segw = await start(config.value);
   return {
     segw, dir, addresses,
     pem: (name) => readFileSync(join(dir, name), "utf8"),
@@ -157,7 +174,17 @@ export async function startSegwLab(net: string, opts: LabOptions = {}): Promise<
 /** Starts PKI, SeGW and eNB on the loopback /24 `net`. */
 export async function startLab(net: string, labOpts: LabOptions = {}): Promise<Lab> {
   const base = await startSegwLab(net, labOpts);
-  const { segw, addresses, pem } = base;
+  return { segw: base.segw, ...(await labAround(base, labOpts)) };
+}
+
+/** Starts PKI, a SeGW of `workers` worker processes (on `${net}.1`, `${net}.5`, `${net}.6`...) and the eNB. */
+export async function startWorkersLab(net: string, workers: number): Promise<WorkersLab> {
+  const base = await segwLabWith(net, workers, (config) => startSegwWorkers(config, { log: silentLogger }));
+  return { segw: base.segw, ...(await labAround(base, {})) };
+}
+
+async function labAround(base: SegwLab<unknown>, labOpts: LabOptions): Promise<LabAroundSegw> {
+  const { addresses, pem } = base;
   const log = new EventLog();
   const kenbs = new Map<string, Uint8Array>();
   const enbTraffic = new TrafficCounters();
@@ -185,7 +212,7 @@ export async function startLab(net: string, labOpts: LabOptions = {}): Promise<L
   });
   const ues: LwipUe[] = [];
   return {
-    segw, enb, log, enbTraffic, enbTrafficOf, addresses,
+    enb, log, enbTraffic, enbTrafficOf, addresses,
     async addUe(i, opts = {}) {
       const ueId = `ue${i}`;
       const kenb = globalThis.crypto.getRandomValues(new Uint8Array(32));

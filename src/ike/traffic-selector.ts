@@ -35,6 +35,26 @@ export function cidrRange(c: Cidr): { start: Uint8Array; end: Uint8Array } {
   return inetCidrRange({ family: c.address.length === 4 ? 4 : 6, address: c.address, prefixLength: c.prefixLength });
 }
 
+/**
+ * `c` cut into `parts` equal, disjoint prefixes (the first `parts` of the next power of two), or
+ * undefined when that leaves an IPv4 part smaller than /30 (two hosts) or an IPv6 part of one address.
+ */
+export function splitCidr(c: Cidr, parts: number): Cidr[] | undefined {
+  const bits = Math.ceil(Math.log2(Math.max(1, parts)));
+  const prefixLength = c.prefixLength + bits;
+  if (prefixLength > c.address.length * 8 - (c.address.length === 4 ? 2 : 1)) return undefined;
+  const { start } = cidrRange(c);
+  return Array.from({ length: parts }, (_, k) => {
+    const address = start.slice();
+    for (let b = 0; b < bits; b++) {
+      if (((k >>> (bits - 1 - b)) & 1) === 0) continue;
+      const bit = c.prefixLength + b;
+      address[bit >>> 3] = (address[bit >>> 3] ?? 0) | (0x80 >>> (bit & 7));
+    }
+    return { address, prefixLength };
+  });
+}
+
 /** A selector covering a whole prefix, any protocol and port. */
 export function selectorFromCidr(c: Cidr, ipProtocol = 0): TrafficSelector {
   const { start, end } = cidrRange(c);

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { parseProposalList } from "../ike/proposal.js";
-import { cidrRange, compareAddress, parseCidr, parseIp } from "../ike/traffic-selector.js";
+import { cidrRange, compareAddress, formatIp, parseCidr, parseIp, splitCidr } from "../ike/traffic-selector.js";
 
 /** One schema violation: the key path and what is wrong with it. */
 export interface SchemaIssue {
@@ -133,6 +133,19 @@ const logSection = z.strictObject({ level: z.enum(["debug", "info", "warn", "err
 
 const metricsSection = z.strictObject({ listen: ipAddress.default("127.0.0.1"), port: port.default(9464) });
 
+/**
+ * One worker process: its own UE-side address (IKE/ESP) and backhaul address (GTP-U, and the eNBs'
+ * NDS/IP SAs). The SeGW address is a per-UE RRC parameter (TS 36.331 TunnelConfigLWIP-r13
+ * ip-Address-r13), so each worker can have its own and no packet needs steering between workers.
+ */
+const workerSection = z.strictObject({
+  ike: specificAddress,
+  /** Defaults to `ike`. */
+  gtpu: specificAddress.optional(),
+  /** This worker's share of the inner addresses; by default `pools` is split evenly between the workers. */
+  pools: z.array(cidr).min(1, "expected at least one address pool").optional(),
+});
+
 const rawSchema = z.strictObject({
   ike: ikeSection,
   pools: z.array(cidr).min(1, "expected at least one address pool"),
@@ -144,6 +157,8 @@ const rawSchema = z.strictObject({
   log: logSection.prefault({}),
   /** Absent: no metrics endpoint. */
   metrics: metricsSection.optional(),
+  /** Absent: one process on ike.listen and gtpu.listen. */
+  workers: z.array(workerSection).min(1, "expected at least one worker").max(64, "at most 64 workers").optional(),
 });
 
 type Raw = z.output<typeof rawSchema>;
@@ -179,6 +194,36 @@ function crossCheck(raw: Raw, add: AddIssue): void {
   if (raw.rateLimits.halfOpenMax < raw.rateLimits.halfOpenCookieThreshold) add(["rateLimits", "halfOpenMax"], "must be at least halfOpenCookieThreshold");
   if (raw.provisioning.windowSeconds > raw.provisioning.maxWindowSeconds) add(["provisioning", "windowSeconds"], "must not exceed maxWindowSeconds");
   if (raw.gtpu.advertiseAddress === undefined && isUnspecified(raw.gtpu.listen)) add(["gtpu", "advertiseAddress"], "required when gtpu.listen is 0.0.0.0 or ::");
+  if (raw.workers) checkWorkers(raw.workers, raw.pools, add);
+}
+
+/** Workers need addresses of their own, and address pools that do not overlap (given, or split from `pools`). */
+function checkWorkers(workers: NonNullable<Raw["workers"]>, pools: readonly string[], add: AddIssue): void {
+  const firstUse = new Map<string, string>();
+  const claim = (address: string, path: PropertyKey[]) => {
+    const key = formatIp(parseIp(address) ?? new Uint8Array(0));
+    const first = firstUse.get(key);
+    if (first === undefined) firstUse.set(key, formatPath(path));
+    else add(path, `already used by ${first}`);
+  };
+  workers.forEach((w, i) => {
+    claim(w.ike, ["workers", i, "ike"]);
+    if (w.gtpu !== undefined && w.gtpu !== w.ike) claim(w.gtpu, ["workers", i, "gtpu"]);
+  });
+  const given = workers.filter((w) => w.pools !== undefined).length;
+  if (given > 0 && given < workers.length) add(["workers"], "give pools to every worker or to none");
+  if (given === 0) {
+    pools.forEach((p, i) => {
+      const c = parseCidr(p);
+      if (c && !splitCidr(c, workers.length)) add(["pools", i], `too small to split between ${workers.length} workers`);
+    });
+    return;
+  }
+  const all = workers.flatMap((w, i) => (w.pools ?? []).map((p, k) => ({ p, path: ["workers", i, "pools", k] as PropertyKey[] })));
+  all.forEach(({ p, path }, i) => {
+    const j = all.findIndex((q, k) => k < i && overlaps(p, q.p));
+    if (j >= 0) add(path, `overlaps ${formatPath(all[j]?.path ?? [])}`);
+  });
 }
 
 /** The whole configuration file, as written (paths not yet resolved, proposals not yet parsed). */

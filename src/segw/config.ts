@@ -7,7 +7,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { parseProposalList, type ProposalSpec } from "../ike/proposal.js";
-import { parseCidr, type Cidr } from "../ike/traffic-selector.js";
+import { parseCidr, splitCidr, type Cidr } from "../ike/traffic-selector.js";
 import type { LogLevel } from "../io/log.js";
 import { err, ok, type Result } from "../wire/result.js";
 import { describeIssues, formatIssues, schemaErrorMap, segwConfigSchema, type RawSegwConfig, type SchemaIssue } from "./config-schema.js";
@@ -42,6 +42,13 @@ export interface RateLimitsConfig {
   readonly enbBytesPerSecond: number;
 }
 
+/** One worker process's own addresses and inner-address pools (config `workers`). */
+export interface SegwWorkerConfig {
+  readonly ike: string;
+  readonly gtpu: string;
+  readonly pools: readonly Cidr[];
+}
+
 /** The daemon's configuration, resolved and ready to wire. */
 export interface SegwConfig {
   readonly ike: {
@@ -72,6 +79,8 @@ export interface SegwConfig {
   readonly rateLimits: RateLimitsConfig;
   readonly log: { readonly level: LogLevel };
   readonly metrics: { readonly listen: string; readonly port: number } | undefined;
+  /** Empty: one process. Otherwise one worker process per entry, and this process runs the control API. */
+  readonly workers: readonly SegwWorkerConfig[];
 }
 
 function configError(issues: readonly SchemaIssue[]): ConfigError {
@@ -101,7 +110,22 @@ function resolveConfig(raw: RawSegwConfig, baseDir: string): SegwConfig {
     rateLimits: raw.rateLimits,
     log: raw.log,
     metrics: raw.metrics,
+    workers: resolveWorkers(raw, pools),
   };
+}
+
+/** Each worker's addresses and pools: its own, or its share of every pool (checked by the schema). @throws Error on a schema mismatch (a bug). */
+function resolveWorkers(raw: RawSegwConfig, pools: readonly Cidr[]): SegwWorkerConfig[] {
+  const workers = raw.workers ?? [];
+  const shares = pools.map((c) => splitCidr(c, workers.length));
+  return workers.map((w, i) => ({
+    ike: w.ike,
+    gtpu: w.gtpu ?? w.ike,
+    pools: (w.pools ? w.pools.map((p) => parseCidr(p)) : shares.map((s) => s?.[i])).map((c) => {
+      if (!c) throw new Error("schema accepted a worker pool it cannot resolve");
+      return c;
+    }),
+  }));
 }
 
 /**

@@ -21,7 +21,8 @@ import { openUdpSocket, type UdpSocket } from "../io/udp-socket.js";
 import { fromHex } from "../wire/hex.js";
 import type { SegwConfig } from "./config.js";
 import { startControlApi, type ControlApi } from "./control-api/index.js";
-import { releaseRequiredEvent, SegwEventBus, tunnelDownEvent, tunnelUpEvent } from "./control-api/events.js";
+import { releaseRequiredEvent, SegwEventBus, tunnelDownEvent, tunnelUpEvent, type SegwEvent } from "./control-api/events.js";
+import { StoreRegistry } from "./control-api/ue-registry.js";
 import { Causes } from "./control-api/xwap.js";
 import { carriesCookie, isIkeSaInitRequest } from "./ike-gate.js";
 import { SegwMetrics, startMetricsServer, type MetricsServer } from "./metrics.js";
@@ -34,7 +35,8 @@ import { NdsIpZb } from "./nds-ip.js";
 import { formatEndpoint, type Endpoint } from "../ike/endpoint.js";
 import { GTPU_UDP_PORT } from "../gtpu/constants.js";
 
-export interface Segw {
+/** One SeGW process's IKE, ESP, GTP-U and provisioning store: the whole SeGW but its control API and metrics endpoint. */
+export interface SegwCore {
   readonly node: IkeNode;
   readonly store: ProvisioningStore;
   readonly sessions: UeSessions;
@@ -43,8 +45,16 @@ export interface Segw {
   readonly userPlane: SegwUserPlane;
   /** Log of dropped packets (ESP, user plane, GTP-U, IKE_SA_INIT gate), rate-limited per reason. */
   readonly dropLog: RateLimitedLog;
-  readonly controlApiPort: number;
+  /** The control API's view of the store. */
+  readonly registry: StoreRegistry;
   readonly gtpuPort: number;
+  /** Graceful stop: Delete to every UE, then close every socket. */
+  stop(): Promise<void>;
+}
+
+/** The one-process SeGW: the core, its control API and its metrics endpoint. */
+export interface Segw extends SegwCore {
+  readonly controlApiPort: number;
   /** Graceful stop: Delete to every UE, then close every socket and server. */
   stop(): Promise<void>;
 }
@@ -54,6 +64,13 @@ export interface SegwDeps {
   readonly log?: Logger;
   /** Debugging only (the demo's --out): every IKE and ESP key, for Wireshark's decryption tables. */
   readonly exportKeys?: (k: KeyExport) => void;
+}
+
+export interface SegwCoreDeps extends SegwDeps {
+  /** Where the core's events for an eNB go (the control API's event bus, here or in the primary process). */
+  readonly publish: (enbName: string, event: SegwEvent) => void;
+  /** Worker `index` of `count`: the share of WT UE XwAP IDs this store allocates. */
+  readonly worker?: { readonly index: number; readonly count: number };
 }
 
 /** Milliseconds a stop waits for the Deletes to leave before closing sockets. */
@@ -66,14 +83,54 @@ interface Io {
   gtpu?: UdpSocket;
 }
 
+/**
+ * Starts the one-process SeGW (config.workers empty; src/segw/workers runs the others).
+ * @throws Error if a socket cannot be bound or a TLS file is unusable.
+ */
 export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promise<Segw> {
+  const log = deps.log ?? createLogger(config.log.level);
+  const bus = new SegwEventBus();
+  const core = await startSegwCore(config, { ...deps, log, publish: (enb, e) => bus.publish(enb, e) });
+  const api: ControlApi = await startControlApi({
+    listen: config.controlApi.listen,
+    port: config.controlApi.port,
+    tls: readTls(config),
+    enbs: controlApiEnbs(config),
+    registry: core.registry, events: bus, log, counters: core.counters,
+  });
+  const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, core.metrics) : undefined;
+  log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: api.port, gtpuPort: core.gtpuPort, enbs: config.enbs.map((e) => e.name) });
+  return {
+    ...core,
+    controlApiPort: api.port,
+    async stop() {
+      await core.stop();
+      await api.close();
+      await metricsServer?.close();
+    },
+  };
+}
+
+/** The control API's TLS credentials (PEM texts). */
+export function readTls(config: SegwConfig): { cert: string; key: string; ca: string } {
+  const t = config.controlApi.tls;
+  return { cert: readFileSync(t.cert, "utf8"), key: readFileSync(t.key, "utf8"), ca: readFileSync(t.ca, "utf8") };
+}
+
+/** The configured eNBs as the control API identifies them. */
+export function controlApiEnbs(config: SegwConfig): { name: string; certificateIdentity: string; gtpAddress: string }[] {
+  return config.enbs.map((e) => ({ name: e.name, certificateIdentity: e.certificateIdentity, gtpAddress: e.gtpAddress }));
+}
+
+/** Starts one SeGW process's core. @throws Error if a socket cannot be bound. */
+export async function startSegwCore(config: SegwConfig, deps: SegwCoreDeps): Promise<SegwCore> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger(config.log.level);
   const counters = new Counters();
   // The store indexes entries by our TEID already: sessions are found through it (no second index per UE).
   const sessions = new UeSessions((teid) => store.byGtpTeid(teid)?.idiHex);
   const io: Io = {};
-  const bus = new SegwEventBus();
+  const bus = { publish: deps.publish };
   const enbs = new Map(config.enbs.map((e) => [e.name, e]));
   const r = config.rateLimits;
   const userPlane = new SegwUserPlane({
@@ -89,7 +146,9 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
     maxEntries: config.provisioning.maxEntries,
     maxEntriesPerEnb: new Map(config.enbs.flatMap((e) => (e.maxUes === undefined ? [] : [[e.name, e.maxUes] as const]))),
     onRelease: (entry, reason) => releaseTunnel(entry, reason),
+    ...(deps.worker ? { wtUeXwapIdShare: deps.worker } : {}),
   });
+  const registry = new StoreRegistry(store, { gtpu: config.gtpu.advertiseAddress, ip: deps.worker ? config.ike.listen : undefined });
   const metrics = new SegwMetrics({ counters, activeUes: () => sessions.size, provisioningEntries: () => store.size });
   const dropLog = new RateLimitedLog({ clock, log, subsys: "segw" });
   /** A refused packet: counted by reason, and logged rate-limited with identifiers only (never its contents). */
@@ -254,26 +313,13 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   // With NDS/IP built in, GTP-U outside the eNBs' Zb SAs is dropped and counted (TS 33.401 16.1).
   io.gtpu = await openUdpSocket(config.gtpu.listen, config.gtpu.port, (bytes, from) => (zb ? refusePacket("gtpu-outside-nds-ip", () => ({ from: from.address })) : downlink(bytes, from)));
   if (!zb) log.warn("segw", "gtpu.ndsIp is platform: GTP-U towards the eNBs is not protected by lwip itself; NDS/IP (TS 33.210 Zb) must come from the host's IPsec", { gtpu: `${config.gtpu.listen}:${io.gtpu.local.port}` });
-  const api: ControlApi = await startControlApi({
-    listen: config.controlApi.listen,
-    port: config.controlApi.port,
-    tls: { cert: readFileSync(config.controlApi.tls.cert, "utf8"), key: readFileSync(config.controlApi.tls.key, "utf8"), ca: readFileSync(config.controlApi.tls.ca, "utf8") },
-    enbs: config.enbs.map((e) => ({ name: e.name, certificateIdentity: e.certificateIdentity, gtpAddress: e.gtpAddress })),
-    store, events: bus, gtpuAddress: config.gtpu.advertiseAddress, log, counters,
-  });
-  const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
-  log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: api.port, gtpuPort: io.gtpu.local.port, enbs: config.enbs.map((e) => e.name) });
-
   return {
-    node, store, sessions, counters, metrics, userPlane, dropLog,
-    controlApiPort: api.port,
+    node, store, sessions, counters, metrics, userPlane, dropLog, registry,
     gtpuPort: io.gtpu.local.port,
     async stop() {
       node.shutdown();
       store.releaseAll("shutdown");
       await new Promise((res) => setTimeout(res, STOP_GRACE_MS));
-      await api.close();
-      await metricsServer?.close();
       io.ike?.close();
       io.backhaulIke?.close();
       io.gtpu?.close();

@@ -21,6 +21,24 @@ export interface SegwMetricsOptions {
   readonly provisioningEntries?: () => number;
   /** Exported as lwip_segw_events_total{name}. */
   readonly counters?: Counters;
+  /** Run before each scrape (a multi-worker SeGW gathers its workers' snapshots here). */
+  readonly beforeScrape?: () => Promise<void>;
+}
+
+/** Every figure of one SeGW process, as plain data: what a worker sends its primary on each scrape. */
+export interface MetricsSnapshot {
+  readonly established: number;
+  readonly authFailed: Readonly<Record<string, number>>;
+  readonly up: Readonly<Traffic>;
+  readonly down: Readonly<Traffic>;
+  readonly drops: Readonly<Record<string, number>>;
+  readonly events: Readonly<Record<string, number>>;
+  readonly activeUes: number;
+  readonly provisioningEntries: number;
+}
+
+function addInto(into: Map<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, n] of Object.entries(from)) into.set(k, (into.get(k) ?? 0) + n);
 }
 
 interface Traffic {
@@ -56,24 +74,66 @@ export class SegwMetrics {
   private readonly up: Traffic = { packets: 0, bytes: 0 };
   private readonly down: Traffic = { packets: 0, bytes: 0 };
   private readonly drops = new Map<string, number>();
+  /** The workers' figures, added to this process's own at scrape time (multi-worker SeGW). */
+  private workers: readonly MetricsSnapshot[] = [];
 
-  constructor(opts: SegwMetricsOptions = {}) {
+  constructor(private readonly opts: SegwMetricsOptions = {}) {
     const r = this.registry;
-    mirroredCounter(r, "lwip_segw_handshakes_total", "IKEv2 handshakes of UEs by outcome (established, auth_failed) and failure reason", ["outcome", "reason"], () => [
-      [{ outcome: "established", reason: "" }, this.established],
-      ...[...this.authFailed].map(([reason, n]): LabelRow => [{ outcome: "auth_failed", reason }, n]),
-    ]);
-    mirroredCounter(r, "lwip_segw_packets_total", "Packets forwarded by direction (uplink: UE to eNB)", ["direction"], () => byLabel("direction", [["uplink", this.up.packets], ["downlink", this.down.packets]]));
-    mirroredCounter(r, "lwip_segw_bytes_total", "Bytes forwarded by direction (inner packet bytes)", ["direction"], () => byLabel("direction", [["uplink", this.up.bytes], ["downlink", this.down.bytes]]));
-    mirroredCounter(r, "lwip_segw_drops_total", "Packets dropped by reason", ["reason"], () => byLabel("reason", this.drops));
-    const counters = opts.counters;
-    if (counters) {
-      mirroredCounter(r, "lwip_segw_events_total", "Named event counters of the IKE engine and the control API", ["name"], () => byLabel("name", Object.entries(counters.snapshot())));
+    const total = () => this.total();
+    mirroredCounter(r, "lwip_segw_handshakes_total", "IKEv2 handshakes of UEs by outcome (established, auth_failed) and failure reason", ["outcome", "reason"], () => {
+      const t = total();
+      return [[{ outcome: "established", reason: "" }, t.established], ...Object.entries(t.authFailed).map(([reason, n]): LabelRow => [{ outcome: "auth_failed", reason }, n])];
+    });
+    mirroredCounter(r, "lwip_segw_packets_total", "Packets forwarded by direction (uplink: UE to eNB)", ["direction"], () => byLabel("direction", [["uplink", total().up.packets], ["downlink", total().down.packets]]));
+    mirroredCounter(r, "lwip_segw_bytes_total", "Bytes forwarded by direction (inner packet bytes)", ["direction"], () => byLabel("direction", [["uplink", total().up.bytes], ["downlink", total().down.bytes]]));
+    mirroredCounter(r, "lwip_segw_drops_total", "Packets dropped by reason", ["reason"], () => byLabel("reason", Object.entries(total().drops)));
+    if (opts.counters || opts.beforeScrape) {
+      mirroredCounter(r, "lwip_segw_events_total", "Named event counters of the IKE engine and the control API", ["name"], () => byLabel("name", Object.entries(total().events)));
     }
-    const gauge = (name: string, help: string, read: (() => number) | undefined) =>
-      new Gauge({ name, help, registers: [r], collect() { this.set(read?.() ?? 0); } });
-    gauge("lwip_segw_active_ues", "UEs with an established tunnel", opts.activeUes);
-    gauge("lwip_segw_provisioning_entries", "Entries in the provisioning store (provisioned, connected, release-required)", opts.provisioningEntries);
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: [r], collect() { this.set(read()); } });
+    gauge("lwip_segw_active_ues", "UEs with an established tunnel", () => total().activeUes);
+    gauge("lwip_segw_provisioning_entries", "Entries in the provisioning store (provisioned, connected, release-required)", () => total().provisioningEntries);
+  }
+
+  /** This process's own figures. */
+  snapshot(): MetricsSnapshot {
+    return {
+      established: this.established,
+      authFailed: Object.fromEntries(this.authFailed),
+      up: { ...this.up },
+      down: { ...this.down },
+      drops: Object.fromEntries(this.drops),
+      events: this.opts.counters?.snapshot() ?? {},
+      activeUes: this.opts.activeUes?.() ?? 0,
+      provisioningEntries: this.opts.provisioningEntries?.() ?? 0,
+    };
+  }
+
+  /** Replaces the workers' figures that the next scrape adds to this process's own. */
+  setWorkerSnapshots(snapshots: readonly MetricsSnapshot[]): void {
+    this.workers = snapshots;
+  }
+
+  /** This process's figures plus its workers'. */
+  private total(): MetricsSnapshot {
+    const own = this.snapshot();
+    if (this.workers.length === 0) return own;
+    const maps = { authFailed: new Map<string, number>(), drops: new Map<string, number>(), events: new Map<string, number>() };
+    const sum = { established: 0, up: { packets: 0, bytes: 0 }, down: { packets: 0, bytes: 0 }, activeUes: 0, provisioningEntries: 0 };
+    for (const s of [own, ...this.workers]) {
+      sum.established += s.established;
+      sum.up.packets += s.up.packets;
+      sum.up.bytes += s.up.bytes;
+      sum.down.packets += s.down.packets;
+      sum.down.bytes += s.down.bytes;
+      sum.activeUes += s.activeUes;
+      sum.provisioningEntries += s.provisioningEntries;
+      addInto(maps.authFailed, s.authFailed);
+      addInto(maps.drops, s.drops);
+      addInto(maps.events, s.events);
+    }
+    return { ...sum, authFailed: Object.fromEntries(maps.authFailed), drops: Object.fromEntries(maps.drops), events: Object.fromEntries(maps.events) };
   }
 
   handshakeEstablished(): void {
@@ -102,7 +162,8 @@ export class SegwMetrics {
   }
 
   /** The text exposition format, as /metrics serves it. */
-  metrics(): Promise<string> {
+  async metrics(): Promise<string> {
+    await this.opts.beforeScrape?.();
     return this.registry.metrics();
   }
 }

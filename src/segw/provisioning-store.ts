@@ -100,6 +100,11 @@ export interface ProvisioningStoreOptions {
   readonly tombstoneLimit?: number;
   readonly tombstoneMs?: number;
   readonly random?: (n: number) => Uint8Array;
+  /**
+   * Worker `index` of `count` (multi-worker SeGW): allocate only the WT UE XwAP IDs with
+   * (id - 1) mod count = index, so that an ID names one UE across all workers.
+   */
+  readonly wtUeXwapIdShare?: { readonly index: number; readonly count: number };
 }
 
 const WT_UE_XWAP_ID_SPACE = 1 << 24;
@@ -295,12 +300,18 @@ export class ProvisioningStore {
   private readonly tombstones: Tombstones;
   private readonly random: (n: number) => Uint8Array;
   private readonly releaseRequiredMs: number;
-  private nextWtId = 1;
+  private nextWtId: number;
+  private readonly wtIdFirst: number;
+  private readonly wtIdStep: number;
 
   constructor(private readonly opts: ProvisioningStoreOptions) {
     this.tombstones = new Tombstones(opts.clock, opts.tombstoneLimit ?? DEFAULT_TOMBSTONE_LIMIT, opts.tombstoneMs ?? DEFAULT_TOMBSTONE_MS);
     this.random = opts.random ?? randomBytes;
-    if (!(opts.maxEntries > 0 && opts.maxEntries < WT_UE_XWAP_ID_SPACE)) throw new RangeError("maxEntries must be in 1..2^24-1 (the WT UE XwAP ID space)");
+    const share = opts.wtUeXwapIdShare ?? { index: 0, count: 1 };
+    this.wtIdFirst = share.index + 1;
+    this.wtIdStep = share.count;
+    this.nextWtId = this.wtIdFirst;
+    if (!(opts.maxEntries > 0 && opts.maxEntries < (WT_UE_XWAP_ID_SPACE - 1) / share.count)) throw new RangeError("maxEntries must be in 1..(2^24-1)/workers (the WT UE XwAP ID space)");
     this.releaseRequiredMs = (opts.releaseRequiredSeconds ?? DEFAULT_RELEASE_REQUIRED_SECONDS) * 1000;
     if (!(this.releaseRequiredMs >= 1000)) throw new RangeError("releaseRequiredSeconds must be at least 1");
   }
@@ -402,6 +413,13 @@ export class ProvisioningStore {
     return entry;
   }
 
+  /** Removes `enbName`'s entries for this eNB UE XwAP ID or IDi: the eNB provisioned the UE anew in another worker. */
+  replaceEnbUe(enbName: string, enbUeXwapId: Uint8Array, idi: Uint8Array): void {
+    const sameIdi = this.byIdi.get(toHex(idi));
+    const victims = new Set([this.byEnb.get(enbName)?.get(uint(enbUeXwapId)), sameIdi?.enbName === enbName ? sameIdi : undefined]);
+    for (const v of victims) if (v) this.remove(v, "replaced");
+  }
+
   /** Removes every entry (graceful shutdown), calling onRelease for each. */
   releaseAll(reason: ReleaseReason): void {
     for (const entry of [...this.byIdi.values()]) this.remove(entry, reason);
@@ -458,10 +476,15 @@ export class ProvisioningStore {
 
   /** The next free 24-bit WT UE XwAP ID; the constructor bounds maxEntries below the space, so one exists. */
   private allocateWtId(): number {
-    while (this.byWtId.has(this.nextWtId)) this.nextWtId = (this.nextWtId % (WT_UE_XWAP_ID_SPACE - 1)) + 1;
+    while (this.byWtId.has(this.nextWtId)) this.nextWtId = this.wtIdAfter(this.nextWtId);
     const id = this.nextWtId;
-    this.nextWtId = (id % (WT_UE_XWAP_ID_SPACE - 1)) + 1;
+    this.nextWtId = this.wtIdAfter(id);
     return id;
+  }
+
+  private wtIdAfter(id: number): number {
+    const next = id + this.wtIdStep;
+    return next < WT_UE_XWAP_ID_SPACE ? next : this.wtIdFirst;
   }
 
   /** A random non-zero TEID not in use (TS 29.281: TEID 0 is reserved for signalling). */

@@ -51,19 +51,22 @@ export interface BusMessage {
   readonly event: SegwEvent | EventsLost;
 }
 
-function ueIds(entry: ProvisioningEntry): UeIds {
+/** What an event names of its UE's entry. */
+type EventEntry = Pick<ProvisioningEntry, "enbUeXwapId" | "wtUeXwapId" | "idi" | "tunnel">;
+
+function ueIds(entry: EventEntry): UeIds {
   return { enbUeXwapId: toHex(entry.enbUeXwapId), wtUeXwapId: toHex(entry.wtUeXwapId), ikeInitiatorIdentity: toHex(entry.idi) };
 }
 
-export function tunnelUpEvent(entry: ProvisioningEntry): TunnelUpEvent {
+export function tunnelUpEvent(entry: EventEntry): TunnelUpEvent {
   return { type: "tunnel-up", ...ueIds(entry), innerAddress: entry.tunnel?.innerAddress ?? null, ueEndpoint: entry.tunnel?.ueEndpoint ?? null };
 }
 
-export function tunnelDownEvent(entry: ProvisioningEntry, reason: string): TunnelDownEvent {
+export function tunnelDownEvent(entry: EventEntry, reason: string): TunnelDownEvent {
   return { type: "tunnel-down", ...ueIds(entry), reason };
 }
 
-export function releaseRequiredEvent(entry: ProvisioningEntry, cause: XwapCause, reason: string): LwipReleaseRequiredEvent {
+export function releaseRequiredEvent(entry: EventEntry, cause: XwapCause, reason: string): LwipReleaseRequiredEvent {
   return { type: "lwip-release-required", ...ueIds(entry), cause, reason };
 }
 

@@ -7,20 +7,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Counters } from "../../io/counters.js";
 import type { Logger } from "../../io/log.js";
 import { bytesEqual, toHex } from "../../wire/hex.js";
-import type { EntryKey, ProvisioningEntry, ProvisioningStore } from "../provisioning-store.js";
+import type { EntryKey } from "../provisioning-store.js";
 import { readJsonBody, sendEmpty, sendJson, sendRefusal } from "./http-util.js";
 import { acknowledgeJson, lwipAdditionRequestSchema, lwipReleaseConfirmSchema, lwipReleaseRequestSchema, rejectJson, ueJson } from "./json-schemas.js";
 import type { ControlApiEnb } from "./peer-identity.js";
+import type { UeRegistry, UeView } from "./ue-registry.js";
 import { Causes, type XwapCause } from "./xwap.js";
 
 /** What the handlers share. */
 export interface HandlerContext {
-  readonly store: ProvisioningStore;
+  readonly registry: UeRegistry;
   readonly log: Logger;
   readonly counters: Counters;
-  /** The SeGW's Xw-U address, sent as LWIP-SeGW GTP Tunnel Endpoint. */
-  readonly gtpuAddress: string;
-  readonly onRelease?: (enbName: string, entry: ProvisioningEntry) => void;
 }
 
 export type Handler = (ctx: HandlerContext, enb: ControlApiEnb, req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -59,7 +57,7 @@ export const lwipAdditionRequest: Handler = async (ctx, enb, req, res) => {
     reject(Causes.transportUnavailable, `eNB GTP transport layer address must be ${enb.gtpAddress}`);
     return;
   }
-  const result = ctx.store.provision(enb.name, r);
+  const result = await ctx.registry.provision(enb.name, r);
   if (!result.ok) {
     reject(result.cause, result.reason);
     return;
@@ -73,14 +71,14 @@ export const lwipAdditionRequest: Handler = async (ctx, enb, req, res) => {
     wtUeXwapId: toHex(entry.wtUeXwapId),
     windowMs: entry.windowEndsAt - entry.provisionedAt,
   });
-  const lwipSegwGtpTunnelEndpoint = { transportLayerAddress: ctx.gtpuAddress, gtpTeid: entry.segwGtpTeid };
-  sendJson(res, 200, acknowledgeJson({ enbUeXwapId: entry.enbUeXwapId, wtUeXwapId: entry.wtUeXwapId, lwipSegwGtpTunnelEndpoint }));
+  const lwipSegwGtpTunnelEndpoint = { transportLayerAddress: entry.segwGtpAddress, gtpTeid: entry.segwGtpTeid };
+  sendJson(res, 200, acknowledgeJson({ enbUeXwapId: entry.enbUeXwapId, wtUeXwapId: entry.wtUeXwapId, lwipSegwGtpTunnelEndpoint }, entry.segwIpAddress));
 };
 
 /** The eNB's entry for `key`, if the optional eNB UE XwAP ID also matches. */
-function findOwn(ctx: HandlerContext, enb: ControlApiEnb, key: EntryKey, enbUeXwapId: Uint8Array | undefined): ProvisioningEntry | undefined {
-  const entry = "idi" in key ? ctx.store.get(key.idi) : ctx.store.getByWtUeXwapId(enb.name, key.wtUeXwapId);
-  if (!entry || entry.enbName !== enb.name) return undefined;
+async function findOwn(ctx: HandlerContext, enb: ControlApiEnb, key: EntryKey, enbUeXwapId: Uint8Array | undefined): Promise<UeView | undefined> {
+  const entry = await ctx.registry.find(enb.name, key);
+  if (!entry) return undefined;
   return enbUeXwapId === undefined || bytesEqual(enbUeXwapId, entry.enbUeXwapId) ? entry : undefined;
 }
 
@@ -90,10 +88,9 @@ function unknownUe(ctx: HandlerContext, enb: ControlApiEnb, res: ServerResponse,
   sendJson(res, 404, { error: "no such UE for this eNB", cause: Causes.unknownPair });
 }
 
-function released(ctx: HandlerContext, enb: ControlApiEnb, entry: ProvisioningEntry, procedure: string): void {
+function released(ctx: HandlerContext, enb: ControlApiEnb, entry: UeView, procedure: string): void {
   ctx.counters.add(procedure === "LWIP RELEASE REQUEST" ? "xwap_lwip_release_request" : "xwap_lwip_release_confirm");
   ctx.log.info("xwap", procedure, { enb: enb.name, idi: toHex(entry.idi), wtUeXwapId: toHex(entry.wtUeXwapId), state: entry.state });
-  ctx.onRelease?.(enb.name, entry);
 }
 
 /** POST /xwap/v1/lwip-release-request: eNB Initiated LWIP Release (class 2; 204 once done). */
@@ -106,9 +103,9 @@ export const lwipReleaseRequest: Handler = async (ctx, enb, req, res) => {
   }
   const b = body.value;
   const key: EntryKey = b.wtUeXwapId ? { wtUeXwapId: b.wtUeXwapId } : { idi: b.ikeInitiatorIdentity ?? new Uint8Array(0) };
-  const entry = findOwn(ctx, enb, key, b.enbUeXwapId);
+  const entry = await findOwn(ctx, enb, key, b.enbUeXwapId);
   if (!entry) return unknownUe(ctx, enb, res, "LWIP RELEASE REQUEST");
-  ctx.store.release(enb.name, { idi: entry.idi }, "enb-release");
+  await ctx.registry.release(enb.name, entry.idi, "enb-release");
   released(ctx, enb, entry, "LWIP RELEASE REQUEST");
   sendEmpty(res, 204);
 };
@@ -121,19 +118,20 @@ export const lwipReleaseConfirm: Handler = async (ctx, enb, req, res) => {
     sendRefusal(res, body.refusal);
     return;
   }
-  const entry = findOwn(ctx, enb, { wtUeXwapId: body.value.wtUeXwapId }, body.value.enbUeXwapId);
+  const entry = await findOwn(ctx, enb, { wtUeXwapId: body.value.wtUeXwapId }, body.value.enbUeXwapId);
   if (!entry) return unknownUe(ctx, enb, res, "LWIP RELEASE CONFIRM");
   if (entry.state !== "release-required") {
     sendJson(res, 409, { error: "no LWIP RELEASE REQUIRED pending for this UE", cause: Causes.notCompatibleWithState });
     return;
   }
-  ctx.store.release(enb.name, { idi: entry.idi }, "release-confirmed");
+  await ctx.registry.release(enb.name, entry.idi, "release-confirmed");
   released(ctx, enb, entry, "LWIP RELEASE CONFIRM");
   sendEmpty(res, 204);
 };
 
 /** GET /xwap/v1/ues: the eNB's UEs and their state (never a PSK). */
 export const listUes: Handler = async (ctx, enb, _req, res) => {
-  const now = ctx.store.clock.now();
-  sendJson(res, 200, { ues: ctx.store.list(enb.name).map((e) => ueJson(e, ctx.gtpuAddress, now)) });
+  const ues = await ctx.registry.list(enb.name);
+  const now = ctx.registry.now();
+  sendJson(res, 200, { ues: ues.map((e) => ueJson(e, now)) });
 };

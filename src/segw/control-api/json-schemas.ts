@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { fromHex, toHex } from "../../wire/hex.js";
 import { formatIp, parseIp } from "../../ike/traffic-selector.js";
-import type { ProvisioningEntry } from "../provisioning-store.js";
+import type { UeView } from "./ue-registry.js";
 import {
   CAUSE_VALUES,
   GTP_TEID_LENGTH,
@@ -100,8 +100,11 @@ function endpointJson(e: { transportLayerAddress: string; gtpTeid: Uint8Array })
 }
 
 /** LWIP ADDITION REQUEST ACKNOWLEDGE as JSON. */
-export function acknowledgeJson(ack: LwipAdditionRequestAcknowledge) {
-  return { enbUeXwapId: toHex(ack.enbUeXwapId), wtUeXwapId: toHex(ack.wtUeXwapId), lwipSegwGtpTunnelEndpoint: endpointJson(ack.lwipSegwGtpTunnelEndpoint) };
+export function acknowledgeJson(ack: LwipAdditionRequestAcknowledge, segwIpAddress: string | undefined) {
+  const json = { enbUeXwapId: toHex(ack.enbUeXwapId), wtUeXwapId: toHex(ack.wtUeXwapId), lwipSegwGtpTunnelEndpoint: endpointJson(ack.lwipSegwGtpTunnelEndpoint) };
+  // Not an XwAP IE (XwAP leaves the SeGW address to OAM): a multi-worker SeGW has one address per
+  // worker, and the eNB must give the UE the one holding it (TS 36.331 ip-Address-r13; TS 33.401 16.2.1).
+  return segwIpAddress === undefined ? json : { ...json, lwipSegwIpAddress: segwIpAddress };
 }
 
 /** LWIP ADDITION REQUEST REJECT as JSON; `error` says why in our words. */
@@ -110,7 +113,7 @@ export function rejectJson(enbUeXwapId: string | undefined, cause: XwapCause, er
 }
 
 /** One UE of the listing: identifiers and state, never key material. `now` is the store's clock. */
-export function ueJson(e: ProvisioningEntry, segwGtpAddress: string, now: number) {
+export function ueJson(e: UeView, now: number) {
   return {
     enbUeXwapId: toHex(e.enbUeXwapId),
     wtUeXwapId: toHex(e.wtUeXwapId),
@@ -118,7 +121,8 @@ export function ueJson(e: ProvisioningEntry, segwGtpAddress: string, now: number
     ikeInitiatorIdentity: toHex(e.idi),
     state: e.state,
     enbGtpTunnelEndpoint: e.enbGtpTunnelEndpoint ? endpointJson(e.enbGtpTunnelEndpoint) : null,
-    lwipSegwGtpTunnelEndpoint: endpointJson({ transportLayerAddress: segwGtpAddress, gtpTeid: e.segwGtpTeid }),
+    lwipSegwGtpTunnelEndpoint: endpointJson({ transportLayerAddress: e.segwGtpAddress, gtpTeid: e.segwGtpTeid }),
+    lwipSegwIpAddress: e.segwIpAddress ?? null,
     windowRemainingSeconds: e.state === "provisioned" ? Math.max(0, Math.ceil((e.windowEndsAt - now) / 1000)) : null,
     innerAddress: e.tunnel?.innerAddress ?? null,
     ueEndpoint: e.tunnel?.ueEndpoint ?? null,

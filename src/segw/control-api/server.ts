@@ -10,7 +10,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Counters } from "../../io/counters.js";
 import type { Logger } from "../../io/log.js";
-import type { ProvisioningEntry, ProvisioningStore } from "../provisioning-store.js";
 import { releaseRequiredEvent, type SegwEventBus } from "./events.js";
 import { Causes } from "./xwap.js";
 import { listUes, lwipAdditionRequest, lwipReleaseConfirm, lwipReleaseRequest, type Handler, type HandlerContext } from "./handlers.js";
@@ -18,6 +17,7 @@ import { sendJson } from "./http-util.js";
 import { canonicalIp } from "./json-schemas.js";
 import { identifyEnb, type ControlApiEnb } from "./peer-identity.js";
 import { EventStreams } from "./sse.js";
+import type { UeRegistry } from "./ue-registry.js";
 
 export interface ControlApiOptions {
   readonly listen: string;
@@ -26,12 +26,8 @@ export interface ControlApiOptions {
   /** PEM texts: the SeGW's certificate and key, and the CA that issued the eNBs' certificates. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
   readonly enbs: readonly ControlApiEnb[];
-  readonly store: ProvisioningStore;
+  readonly registry: UeRegistry;
   readonly events: SegwEventBus;
-  /** The SeGW's Xw-U address, sent as LWIP-SeGW GTP Tunnel Endpoint. */
-  readonly gtpuAddress: string;
-  /** Called after an eNB released a UE through the API (the store's own onRelease has already run). */
-  readonly onRelease?: (enbName: string, entry: ProvisioningEntry) => void;
   readonly log: Logger;
   readonly counters: Counters;
 }
@@ -40,6 +36,8 @@ export interface ControlApi {
   readonly port: number;
   /** Stops accepting, ends event streams and open connections. */
   close(): Promise<void>;
+  /** Ends every event stream: its eNB reconnects and reconciles its UEs (a worker holding some of them was lost). */
+  endEventStreams(): void;
 }
 
 const ROUTES: Readonly<Record<string, { readonly method: string; readonly handler: Handler | "events" }>> = {
@@ -97,10 +95,10 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
     return { ...e, gtpAddress };
   });
   const options = { ...opts, enbs };
-  const streams = new EventStreams(opts.events, opts.log, opts.counters, (enbName) => opts.store.list(enbName)
+  const streams = new EventStreams(opts.events, opts.log, opts.counters, async (enbName) => (await opts.registry.list(enbName))
     .filter((e) => e.state === "release-required" && e.releaseCause !== undefined)
     .map((e) => releaseRequiredEvent(e, e.releaseCause ?? Causes.radioUnspecified, "pending")));
-  const ctx: HandlerContext = { store: opts.store, log: opts.log, counters: opts.counters, gtpuAddress: opts.gtpuAddress, ...(opts.onRelease ? { onRelease: opts.onRelease } : {}) };
+  const ctx: HandlerContext = { registry: opts.registry, log: opts.log, counters: opts.counters };
   const server: Server = createServer({
     cert: opts.tls.cert,
     key: opts.tls.key,
@@ -139,6 +137,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
   opts.log.info("xwap", "control API listening", { listen: opts.listen, port, enbs: enbs.map((e) => e.name) });
   return {
     port,
+    endEventStreams: () => streams.closeAll(),
     close: () =>
       new Promise<void>((resolve) => {
         streams.closeAll();

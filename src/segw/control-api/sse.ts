@@ -24,7 +24,7 @@ export class EventStreams {
     private readonly log: Logger,
     private readonly counters: Counters,
     /** Events still waiting for the eNB's answer (LWIP RELEASE REQUIRED), sent again to every new stream. */
-    private readonly pending: (enbName: string) => readonly SegwEvent[] = () => [],
+    private readonly pending: (enbName: string) => Promise<readonly SegwEvent[]> = () => Promise.resolve([]),
   ) {}
 
   /** Serves one stream for `enbName` until the client goes away or the server closes. */
@@ -40,7 +40,10 @@ export class EventStreams {
     keepalive.unref();
     const unsubscribe = this.bus.subscribe(enbName, (m) => this.deliver(enbName, res, m));
     // A restarted eNB (or one whose stream broke) must still confirm what is required of it (TS 36.463 WT initiated LWIP Release).
-    for (const event of this.pending(enbName)) this.deliver(enbName, res, { id: 0, event });
+    this.pending(enbName).then(
+      (events) => events.forEach((event) => this.open.has(res) && this.deliver(enbName, res, { id: 0, event })),
+      (e: unknown) => this.log.error("xwap", "pending events not listed", { enb: enbName, error: e instanceof Error ? e.message : String(e) }),
+    );
     const end = () => {
       clearInterval(keepalive);
       unsubscribe();

@@ -5,6 +5,7 @@
  * Oracles: the PSK of a refused request is zeroized; an accepted one never appears in the
  * listing; when the window ends the entry, its timer and its PSK are gone (state back to baseline).
  */
+import { ueView } from "../../../src/segw/control-api/ue-registry.js";
 import { describeIssues, formatIssues, schemaErrorMap } from "../../../src/segw/config-schema.js";
 import { lwipAdditionRequestSchema, lwipReleaseConfirmSchema, lwipReleaseRequestSchema, ueJson } from "../../../src/segw/control-api/json-schemas.js";
 import { ProvisioningStore } from "../../../src/segw/provisioning-store.js";
@@ -39,7 +40,7 @@ function provision(value: import("../../../src/segw/control-api/xwap.js").LwipAd
   }
   // An IDi may hold the same octets as the PSK (the eNB chooses both); only other places count.
   const idiHex = toHex(r.entry.idi);
-  const listing = JSON.stringify({ ...ueJson(r.entry, "127.0.0.1", clock.now()), ikeInitiatorIdentity: null });
+  const listing = JSON.stringify({ ...ueJson(ueView(r.entry, { gtpu: "127.0.0.1", ip: undefined }), clock.now()), ikeInitiatorIdentity: null });
   invariant(idiHex.includes(pskHex) || !listing.includes(pskHex), "the UE listing shows the PSK");
   const found = store.lookupPsk(r.entry.idi);
   invariant(found.ok, "a provisioned IDi has no PSK");

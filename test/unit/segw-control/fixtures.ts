@@ -1,5 +1,6 @@
 // Shared by the control API tests: PKIs made by src/pki in a temp folder, a running control API
 // on 127.0.0.1 with a fake clock, and clients for each eNB.
+import { StoreRegistry } from "../../../src/segw/control-api/ue-registry.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,9 +67,8 @@ export async function startHarness(pki: Pki): Promise<Harness> {
       { name: "alpha", certificateIdentity: "alpha", gtpAddress: "198.18.1.2" },
       { name: "bravo", certificateIdentity: "BRAVO" },
     ],
-    store,
+    registry: new StoreRegistry(store, { gtpu: GTPU_ADDRESS, ip: undefined }),
     events,
-    gtpuAddress: GTPU_ADDRESS,
     log: createLogger("debug", (l) => logLines.push(l)),
     counters,
   });

@@ -1,0 +1,74 @@
+/**
+ * The control API's registry over the workers' stores. A UE goes to the worker chosen by its IDi
+ * (the eNB chooses IDi octets at random, so this spreads UEs evenly), so every call about an IDi
+ * meets the one store that decides it: replacement, "IDi provisioned by another eNB", single use.
+ * While that worker is down, the next live one takes its share.
+ */
+import type { ProvisionOutcome, UeRegistry, UeView } from "../control-api/ue-registry.js";
+import { Causes, type LwipAdditionRequest } from "../control-api/xwap.js";
+import type { EntryKey } from "../provisioning-store.js";
+import type { WorkerProcess } from "./worker-process.js";
+
+/** FNV-1a of the IDi octets: stable across restarts of the primary. */
+function idiHash(idi: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of idi) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+export class WorkersRegistry implements UeRegistry {
+  constructor(
+    /** The worker slots, by index; undefined while a worker restarts. */
+    private readonly workers: () => readonly (WorkerProcess | undefined)[],
+    private readonly clock: { now(): number },
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  private alive(): WorkerProcess[] {
+    return this.workers().filter((w): w is WorkerProcess => w?.alive === true);
+  }
+
+  /** The worker for an IDi: its own slot, or the next live one while that is down. */
+  private workerFor(idi: Uint8Array): WorkerProcess | undefined {
+    const slots = this.workers();
+    const first = idiHash(idi) % Math.max(1, slots.length);
+    for (let k = 0; k < slots.length; k++) {
+      const w = slots[(first + k) % slots.length];
+      if (w?.alive) return w;
+    }
+    return undefined;
+  }
+
+  async provision(enbName: string, req: LwipAdditionRequest): Promise<ProvisionOutcome> {
+    const worker = this.workerFor(req.ikeInitiatorIdentity);
+    try {
+      if (!worker) return { ok: false, cause: Causes.noResources, reason: "no SeGW worker running" };
+      const outcome = await worker.call("provision", { enbName, req });
+      if (outcome.ok) await Promise.allSettled(this.alive().filter((w) => w !== worker).map((w) => w.call("replace", { enbName, enbUeXwapId: req.enbUeXwapId, idi: req.ikeInitiatorIdentity })));
+      return outcome;
+    } catch (e) {
+      return { ok: false, cause: Causes.noResources, reason: `SeGW worker unavailable (${e instanceof Error ? e.message : String(e)})` };
+    } finally {
+      // The worker's copy is its store's now; this process's copy goes.
+      req.lwipPsk.fill(0);
+    }
+  }
+
+  /** Asks every live worker: a UE provisioned while its own worker was down lives in another. */
+  async find(enbName: string, key: EntryKey): Promise<UeView | undefined> {
+    const found = await Promise.all(this.alive().map((w) => w.call("find", { enbName, key }).catch(() => undefined)));
+    return found.find((v) => v !== undefined);
+  }
+
+  async release(enbName: string, idi: Uint8Array, reason: "enb-release" | "release-confirmed"): Promise<void> {
+    await Promise.all(this.alive().map((w) => w.call("release", { enbName, idi, reason })));
+  }
+
+  async list(enbName: string): Promise<readonly UeView[]> {
+    const lists = await Promise.all(this.alive().map((w) => w.call("list", { enbName }).catch(() => [])));
+    return lists.flat();
+  }
+}
