@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import type { LwipEvent, LwipEventOf } from "../../src/lwip/events.js";
 import { probeSdu } from "../../src/lwip/traffic.js";
 import { is, startWorkersLab, type LabUe, type WorkersLab } from "../../src/demo/lab.js";
+import { until } from "../support/until.js";
 
 let lab: WorkersLab;
 let stopped = false;
@@ -23,14 +24,6 @@ after(async () => {
 function as<K extends LwipEvent["event"]>(e: LwipEvent | undefined, k: K): LwipEventOf<K> {
   assert.equal(e?.event, k);
   return e as LwipEventOf<K>;
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A UE with LWIP up on DRB 1, and the SeGW address its RRC configuration named. */
@@ -80,7 +73,7 @@ test("a worker that dies is restarted, and the eNB sets up its UEs afresh while 
   assert.ok(lost.length > 0 && kept.length > 0);
   const from = lab.log.mark();
   process.kill(victim.pid, "SIGKILL");
-  await until(() => lab.segw.workers()[1]?.alive === true && lab.segw.workers()[1]?.pid !== victim.pid, "worker 1 restarted");
+  await until(() => lab.segw.workers()[1]?.alive === true && lab.segw.workers()[1]?.pid !== victim.pid, "worker 1 restarted", 10_000);
   assert.equal(lab.segw.workers()[1]?.restarts, 1);
   for (const u of lost) await lab.log.waitFor(is("lwip-tunnel-up", "UE", u.ue.ueId), `${u.ue.ueId} set up again`, from, 20_000);
   for (const u of lost) {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { EnbNdsIp } from "../../src/lwip/enb-nds-ip.js";
 import { decodeGtpu, encodeEchoRequest } from "../../src/gtpu/messages.js";
 import { startSegwFixture, type SegwFixture } from "../support/segw-fixture.js";
+import { until } from "../support/until.js";
 
 /**
  * Issue 6 / TS 33.401 16.1 with TS 33.210: the eNB's NDS/IP SA carries GTP-U, is rekeyed before its
@@ -21,15 +22,6 @@ after(async () => {
   await fx.stop();
 });
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
-
 test("16.1: the eNB's NDS/IP SA is rekeyed under steady GTP-U without loss, and comes back after a SeGW restart", async () => {
   const pem = (n: string) => readFileSync(join(fx.pki, n), "utf8");
   const answered = new Set<number>();
@@ -43,7 +35,7 @@ test("16.1: the eNB's NDS/IP SA is rekeyed under steady GTP-U without loss, and 
     },
   });
   try {
-    assert.ok(await until(() => zb.established, 5000), "the NDS/IP SA comes up");
+    await until(() => zb.established, "the NDS/IP SA comes up", 5000);
     const rekeysBefore = fx.segw.node.counters.get("child_sa_rekeyed");
     let sent = 0;
     const end = Date.now() + 2000;
@@ -51,7 +43,7 @@ test("16.1: the eNB's NDS/IP SA is rekeyed under steady GTP-U without loss, and 
       if (zb.send(encodeEchoRequest(sent), { address: "127.0.0.1", port: 2152 })) sent++;
       await new Promise((r) => setTimeout(r, 5));
     }
-    await until(() => answered.size >= sent, 2000);
+    await until(() => answered.size >= sent, "every Echo Request answered", 2000);
     const rekeys = fx.segw.node.counters.get("child_sa_rekeyed") - rekeysBefore;
     assert.ok(rekeys >= 2, `CHILD SA rekeyed on its lifetime (${rekeys} times)`);
     assert.ok(fx.segw.node.counters.get("ike_sa_rekeyed") >= 1, "IKE SA rekeyed on its lifetime");
@@ -59,11 +51,11 @@ test("16.1: the eNB's NDS/IP SA is rekeyed under steady GTP-U without loss, and 
     assert.equal(zb.counters.get("nds_ip_no_sa"), 0, "never without an SA");
 
     await fx.restart();
-    assert.ok(await until(() => !zb.established, 5000), "the eNB notices the restart (liveness)");
-    assert.ok(await until(() => zb.established, 8000), "and sets the SA up again");
+    await until(() => !zb.established, "the eNB notices the restart (liveness)", 5000);
+    await until(() => zb.established, "and sets the SA up again", 8000);
     answered.clear();
     assert.ok(zb.send(encodeEchoRequest(9999), { address: "127.0.0.1", port: 2152 }));
-    assert.ok(await until(() => answered.has(9999), 3000), "GTP-U flows through the new SA");
+    await until(() => answered.has(9999), "GTP-U flows through the new SA", 3000);
   } finally {
     zb.close();
   }

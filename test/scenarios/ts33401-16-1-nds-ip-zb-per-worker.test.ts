@@ -10,6 +10,7 @@ import { startSegw, type Segw } from "../../src/segw/daemon.js";
 import { silentLogger } from "../../src/io/log.js";
 import { EnbNdsIp } from "../../src/lwip/enb-nds-ip.js";
 import { decodeGtpu, encodeEchoRequest } from "../../src/gtpu/messages.js";
+import { until } from "../support/until.js";
 
 /**
  * TS 33.401 16.1 with TS 33.210, against a multi-worker SeGW: each worker ends the eNB's Zb SA on its
@@ -48,15 +49,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
-
 test("16.1: one Zb SA per SeGW (worker) address on the eNB's one IKE socket pair; GTP-U echo answered by each inside its own SA", async () => {
   const pem = (n: string) => readFileSync(join(dir, "pki", n), "utf8");
   const echoFrom = new Map<number, string>();
@@ -69,20 +61,20 @@ test("16.1: one Zb SA per SeGW (worker) address on the eNB's one IKE socket pair
     },
   });
   try {
-    assert.ok(await until(() => zb.established, 5000), "the SA to the configured SeGW address comes up at open");
+    await until(() => zb.established, "the SA to the configured SeGW address comes up at open", 5000);
     assert.equal(zb.establishedTo(SEGWS[1]), false, "no SA to the second worker before it is named");
     // GTP-U to an address without an SA is refused, counted, and starts the SA to it.
     assert.equal(zb.send(encodeEchoRequest(1), { address: SEGWS[1], port: GTPU }), false);
     assert.equal(zb.counters.get("nds_ip_no_sa"), 1);
     zb.ensure(SEGWS[1]);
-    assert.ok(await until(() => zb.establishedTo(SEGWS[1]), 5000), "the SA to the second worker comes up");
+    await until(() => zb.establishedTo(SEGWS[1]), "the SA to the second worker comes up", 5000);
     assert.equal(zb.established, true, "the first SA is still up");
     // Each SeGW holds one Zb IKE SA, from the same eNB endpoint: the eNB's NAT-T socket (IKE_AUTH moved there, RFC 7296 §2.23).
     const remotes = segws.map((segw) => segw.node.sas.filter((sa) => sa.state === "established").map((sa) => sa.remote));
     assert.deepEqual(remotes, [[{ address: ENB, port: PORTS.nattPort }], [{ address: ENB, port: PORTS.nattPort }]]);
     assert.ok(zb.send(encodeEchoRequest(10), { address: SEGWS[0], port: GTPU }));
     assert.ok(zb.send(encodeEchoRequest(20), { address: SEGWS[1], port: GTPU }));
-    assert.ok(await until(() => echoFrom.size >= 2, 3000), "both Echo Requests answered");
+    await until(() => echoFrom.size >= 2, "both Echo Requests answered", 3000);
     assert.deepEqual(Object.fromEntries(echoFrom), { 10: SEGWS[0], 20: SEGWS[1] }, "each answered by the SeGW it was sent to, through its SA");
     for (const segw of segws) {
       const drops = await segw.metrics.registry.getSingleMetricAsString("lwip_segw_drops_total");

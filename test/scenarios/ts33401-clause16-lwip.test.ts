@@ -10,6 +10,7 @@ import type { DrbConfig, LwipEvent, LwipEventOf } from "../../src/lwip/events.js
 import { probeSdu } from "../../src/lwip/traffic.js";
 import { fromHex } from "../../src/wire/hex.js";
 import { CELLS, FOREIGN_CELL, is, startLab, tryHandshake, type Lab, type LabUe } from "../../src/demo/lab.js";
+import { until } from "../support/until.js";
 
 let lab: Lab;
 
@@ -37,15 +38,6 @@ function idiBytes(hex: string): Uint8Array {
   const b = fromHex(hex);
   assert.ok(b);
   return b;
-}
-
-/** Polls a condition that no event reports (SeGW tables, traffic counts), within a deadline. */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A UE with LWIP up on these DRBs, both ends having seen the tunnel come up. */

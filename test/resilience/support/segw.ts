@@ -125,14 +125,7 @@ export function metric(text: string, name: string, labels = ""): number {
   return line === undefined ? 0 : Number(line.slice(prefix.length));
 }
 
-/** Polls `cond` every 10 ms until it holds; throws naming `what` after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from "../../support/until.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
