@@ -17,14 +17,14 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { decodeGtpu, encodeGpdu } from "../../src/gtpu/messages.js";
-import { encodeIpv4 } from "../../src/inet/ipv4.js";
-import { EtherType, encodeLwipep, GRE_IP_PROTOCOL } from "../../src/lwipep/lwipep.js";
+import { encodeGpdu } from "../../src/gtpu/messages.js";
+import { GRE_IP_PROTOCOL } from "../../src/lwipep/lwipep.js";
 import { Charon } from "./harness/charon.js";
 import { topologyFor, UE_IDI } from "./harness/fixture.js";
 import { inIpv4Prefix } from "./harness/lab-addr.js";
 import { LAB, NAMESPACE_PREFIX, namespacesWithPrefix } from "./harness/netns.js";
-import { PacketTap, sendRaw, sendUdp, type TapPacket } from "./harness/packet-tap.js";
+import { gpdu, lwipep } from "./harness/user-plane-packets.js";
+import { PacketTap, sendRaw, sendUdp } from "./harness/packet-tap.js";
 import { lwipPsk, metric, requireSegwInterop, SEGW_LAB, SegwLab, type Acknowledge } from "./harness/segw-lab.js";
 import { initiate, listSas, terminateIke, updown, type CommandResult } from "./harness/vici-sa.js";
 
@@ -32,19 +32,7 @@ const IDI_B = Buffer.from("LWIP-UE-0002", "ascii").toString("hex");
 const ENB_TEID_A = "0a0b0c01";
 const ENB_TEID_B = "0a0b0c02";
 
-/** An LWIPEP packet (TS 36.361 as GRE) carrying a small IPv4 PDCP SDU with `text` in it. */
-function lwipep(drbId: number, text: string): Uint8Array {
-  const sdu = encodeIpv4({ src: new Uint8Array([198, 18, 100, 7]), dst: new Uint8Array([198, 18, 101, 9]), protocol: 17, ttl: 64, id: drbId, payload: new TextEncoder().encode(text) });
-  return encodeLwipep({ drbId, protocolType: EtherType.IPV4, payload: sdu });
-}
-
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-/** The G-PDU in a datagram of the GTP-U stand-in, or undefined. */
-function gpdu(p: TapPacket): { teid: number; payload: Uint8Array } | undefined {
-  const m = decodeGtpu(p.bytes);
-  return m.ok && m.value.kind === "g-pdu" ? { teid: m.value.header.teid, payload: m.value.payload } : undefined;
-}
 
 test("TS 33.401 16.2: strongSwan UE through the LWIP-SeGW daemon, eNB via control API and GTP-U", { timeout: 120_000 }, async (t) => {
   if (!requireSegwInterop(t, { python: true })) return;

@@ -7,7 +7,13 @@
 import type { ProvisionOutcome, UeRegistry, UeView } from "../control-api/ue-registry.js";
 import { Causes, type LwipAdditionRequest } from "../control-api/xwap.js";
 import type { EntryKey } from "../provisioning-store.js";
-import type { WorkerProcess } from "./worker-process.js";
+import type { WorkerCalls, WorkerOp } from "./ipc.js";
+
+/** What the registry needs of a worker (WorkerProcess; a fake in tests). */
+export interface WorkerHandle {
+  readonly alive: boolean;
+  call<K extends WorkerOp>(op: K, args: WorkerCalls[K]["args"]): Promise<WorkerCalls[K]["result"]>;
+}
 
 /** FNV-1a of the IDi octets: stable across restarts of the primary. */
 function idiHash(idi: Uint8Array): number {
@@ -19,7 +25,7 @@ function idiHash(idi: Uint8Array): number {
 export class WorkersRegistry implements UeRegistry {
   constructor(
     /** The worker slots, by index; undefined while a worker restarts. */
-    private readonly workers: () => readonly (WorkerProcess | undefined)[],
+    private readonly workers: () => readonly (WorkerHandle | undefined)[],
     private readonly clock: { now(): number },
   ) {}
 
@@ -27,12 +33,12 @@ export class WorkersRegistry implements UeRegistry {
     return this.clock.now();
   }
 
-  private alive(): WorkerProcess[] {
-    return this.workers().filter((w): w is WorkerProcess => w?.alive === true);
+  private alive(): WorkerHandle[] {
+    return this.workers().filter((w): w is WorkerHandle => w?.alive === true);
   }
 
   /** The worker for an IDi: its own slot, or the next live one while that is down. */
-  private workerFor(idi: Uint8Array): WorkerProcess | undefined {
+  private workerFor(idi: Uint8Array): WorkerHandle | undefined {
     const slots = this.workers();
     const first = idiHash(idi) % Math.max(1, slots.length);
     for (let k = 0; k < slots.length; k++) {
