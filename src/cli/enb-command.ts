@@ -26,7 +26,8 @@ export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> 
                 [--nds-ip builtin|platform] [--segw-backhaul <addr>] [--ike-port 500] [--natt-port 4500]
                 [--segw-ike-port 500] [--segw-natt-port 4500]
   The eNB LWIP function (TS 33.401 clause 16). --api/--cert/--key/--ca: the SeGW control API and
-  this eNB's client certificate (lwip pki init). --segw: the SeGW address given to UEs over RRC.
+  this eNB's client certificate (lwip pki init). --segw: the SeGW address given to UEs over RRC
+  unless the acknowledge names one per UE (a SeGW with workers).
   --gtp-address: our Xw-U address (the SeGW's enbs[].gtpAddress). --air: where UEs attach (the
   SIMULATED LTE air interface). --ue: each UE's KeNB (the simulated MME). --cell: our cells, the
   first serves attaching UEs (default 1:1300). --echo: send every uplink probe back downlink.
