@@ -91,8 +91,9 @@ async function main(): Promise<void> {
   }
   const remote = { address: c.remote.address, port: c.remote.ikePort };
 
-  /** One batch: `count` UEs from index `from`, at most `concurrency` in flight; stops at `timeoutMs`. */
-  const batch = (ikeProposals: readonly ProposalSpec[], prefix: string, from: number, count: number, concurrency: number, timeoutMs: number) => new Promise<RunResult>((resolve) => {
+  /** One batch: the UEs of indices `ks`, at most `concurrency` in flight; stops at `timeoutMs`. */
+  const batch = (ikeProposals: readonly ProposalSpec[], prefix: string, ks: readonly number[], concurrency: number, timeoutMs: number) => new Promise<RunResult>((resolve) => {
+    const count = ks.length;
     const startedAt = new Map<string, number>();
     const latencies: number[] = [];
     const failures: string[] = [];
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     };
     const timer = setTimeout(finish, timeoutMs);
     const startOne = () => {
-      const k = from + started;
+      const k = ks[started] ?? 0;
       const source = c.sources[started % c.sources.length] ?? "";
       started++;
       const idi = ueIdi(prefix, k);
@@ -170,8 +171,11 @@ async function main(): Promise<void> {
   serveRpc("load-peer", {
     ping: () => ({ pid: process.pid }),
     deleteAll: (m) => deleteAll(Number(m["concurrency"] ?? 32), Number(m["timeoutMs"] ?? 60_000)),
+    /** UEs `from` .. `from + count - 1`, or those of the indices `ks` (the multi-worker SeGW's UEs of one worker). */
     run: async (m) => {
-      const [prefix, from, count, concurrency] = [String(m["prefix"]), Number(m["from"]), Number(m["count"]), Number(m["concurrency"])];
+      const [prefix, concurrency] = [String(m["prefix"]), Number(m["concurrency"])];
+      const ks = Array.isArray(m["ks"]) ? m["ks"].map(Number) : Array.from({ length: Number(m["count"]) }, (_, i) => Number(m["from"]) + i);
+      const count = ks.length;
       const batchSize = Number(m["batch"] ?? count);
       const ikeProposals = specs(String(m["ikeProposal"]), "ike");
       const timeoutMs = Number(m["timeoutMs"] ?? 120_000);
@@ -179,7 +183,7 @@ async function main(): Promise<void> {
       const parts: RunResult[] = [];
       const t0 = performance.now();
       for (let done = 0; done < count; done += batchSize) {
-        parts.push(await batch(ikeProposals, prefix, from + done, Math.min(batchSize, count - done), concurrency, timeoutMs));
+        parts.push(await batch(ikeProposals, prefix, ks.slice(done, done + batchSize), concurrency, timeoutMs));
         // Forget the established UEs unless asked to keep them for deleteAll: the responder keeps its SAs.
         if (!keep) node = makeNode();
       }

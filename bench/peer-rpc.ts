@@ -24,6 +24,11 @@ export function procCpuUs(pid: number | "self"): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
 }
 
+/** CPU microseconds of several processes together (a SeGW's primary and its workers). */
+export function procsCpuUs(pids: readonly number[]): number {
+  return pids.reduce((s, pid) => s + procCpuUs(pid), 0);
+}
+
 /** Resident set size of a process in bytes (VmRSS of /proc/<pid>/status). */
 export function procRssBytes(pid: number | "self"): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

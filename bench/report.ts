@@ -6,7 +6,7 @@ import type { TunnelRow } from "./esp-tunnel.js";
 import type { ScaleRow, MemorySample } from "./scale.js";
 import { OFFERED_PPS } from "./esp-tunnel-netns.js";
 import { SCALE } from "./scale.js";
-import { SETUP, type SetupPhase, type SetupResult, type SetupRow } from "./setup-rate.js";
+import { SETUP, WORKERS, WORKERS_VARIANT, type SetupPhase, type SetupResult, type SetupRow } from "./setup-rate.js";
 import { TRAFFIC, type SegwTrafficRow, type TrafficResult } from "./traffic.js";
 import type { BenchRow } from "./types.js";
 
@@ -16,7 +16,8 @@ export interface SuiteReport {
   readonly machine: { readonly cpus: number; readonly model: string; readonly kernel: string; readonly node: string; readonly strongswan: string; readonly loadBefore: number; readonly loadAfter: number };
   readonly setup: SetupResult | string;
   readonly traffic: TrafficResult | string;
-  readonly pinned: SegwTrafficRow[] | string;
+  /** Uplink rows: one process pinned, one process with 2 UEs, the multi-worker SeGW. */
+  readonly trafficMultiCore: SegwTrafficRow[] | string;
   readonly micro: BenchRow[] | string;
   readonly scale: { readonly rows: ScaleRow[]; readonly base: MemorySample; readonly samples: MemorySample[] } | string;
 }
@@ -65,11 +66,17 @@ export function targets(r: SuiteReport): Target[] {
       measured: `${steady.text} (cold process: ${cold.text})`, goal: "<= 0.33x strongSwan", met: Number.isFinite(steady.ratio) ? steady.ratio <= 1 / 3 : undefined,
     });
   }
+  const workers = typeof r.trafficMultiCore === "string" ? [] : r.trafficMultiCore.filter((x) => x.variant === WORKERS_VARIANT);
   for (const bytes of TRAFFIC.payloads) {
-    const ours = typeof r.traffic === "string" ? undefined : r.traffic.segw.find((x) => x.direction === "uplink" && x.payloadBytes === bytes);
     const theirs = typeof r.traffic === "string" ? undefined : strongswanRow(r.traffic, bytes);
-    const ratio = ours && theirs ? ours.gbitPerSecond / theirs.gbitPerSecond : NaN;
-    out.push({ name: `ESP throughput, ${bytes}-octet payloads (uplink)`, measured: `${f(ours?.gbitPerSecond, 3)} vs ${f(theirs?.gbitPerSecond, 3)} Gbit/s = ${f(ratio, 2)}x`, goal: ">= 3x strongSwan libipsec", met: Number.isFinite(ratio) ? ratio >= 3 : undefined });
+    const candidates: Array<[string, SegwTrafficRow | undefined]> = [
+      ["one SeGW process, 1 UE", typeof r.traffic === "string" ? undefined : r.traffic.segw.find((x) => x.direction === "uplink" && x.payloadBytes === bytes)],
+      [`${WORKERS.length} SeGW workers, 1 UE each`, workers.find((x) => x.payloadBytes === bytes)],
+    ];
+    for (const [label, ours] of candidates) {
+      const ratio = ours && theirs ? ours.gbitPerSecond / theirs.gbitPerSecond : NaN;
+      out.push({ name: `ESP throughput, ${bytes}-octet payloads (uplink; ${label}; strongSwan 1 tunnel)`, measured: `${f(ours?.gbitPerSecond, 3)} vs ${f(theirs?.gbitPerSecond, 3)} Gbit/s = ${f(ratio, 2)}x`, goal: ">= 3x strongSwan libipsec", met: Number.isFinite(ratio) ? ratio >= 3 : undefined });
+    }
   }
   if (typeof r.micro !== "string") {
     for (const op of ["encapsulate", "decapsulate"] as const) {
@@ -98,12 +105,12 @@ function setupTables(s: SetupResult | string): string[] {
       if (p.ours && p.theirs) lines.push(`| ${proposal} | ${phase} | **${f(p.ours.perSecond / p.theirs.perSecond, 2)}x** | **${f(p.ours.responderCpuMsPerSetup / p.theirs.responderCpuMsPerSetup, 2)}x** |`);
     }
   }
-  lines.push("", "Multi-core (ECP-256, cold processes):", "", lines[0] ?? "", lines[1] ?? "");
+  lines.push("", "Multi-core (ECP-256; cold and steady as above):", "", lines[0] ?? "", lines[1] ?? "");
   for (const r of s.multiCore) lines.push(row(r));
   return lines;
 }
 
-function trafficTables(t: TrafficResult | string, pinned: SegwTrafficRow[] | string): string[] {
+function trafficTables(t: TrafficResult | string, multiCore: SegwTrafficRow[] | string): string[] {
   if (typeof t === "string") return [`Not run (${t}).`];
   const lines = [
     "| direction | UDP payload | lwip SeGW packets/s | lwip Gbit/s | SeGW CPU µs / packet | SeGW cores busy | strongSwan packets/s | strongSwan Gbit/s (loss) | ours / strongSwan |",
@@ -115,12 +122,13 @@ function trafficTables(t: TrafficResult | string, pinned: SegwTrafficRow[] | str
     lines.push(`| ${r.direction} | ${r.payloadBytes} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 3)} | ${f(r.segwCpuUsPerPacket, 1)} | ${f(r.segwCores, 2)} | ${s ? f(s.packetsPerSecond, 0) : "–"} | ${s ? `${f(s.gbitPerSecond, 3)} (${f(s.lossPercent, 0)} %)` : "–"} | ${ratio} |`);
   }
   if (typeof t.strongswan === "string") lines.push("", `strongSwan tunnel: ${t.strongswan}`);
-  lines.push("", "Multi-core (uplink, 1400 octets):", "", "| SeGW | packets/s | Gbit/s | SeGW CPU µs / packet | SeGW cores busy |", "| --- | ---: | ---: | ---: | ---: |");
-  const one = t.segw.find((r) => r.direction === "uplink" && r.payloadBytes === 1400);
-  for (const r of [...(typeof pinned === "string" ? [] : pinned), ...(one ? [one] : [])]) {
-    lines.push(`| ${r.variant === "one process" ? "one process, 2 cores" : r.variant} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 3)} | ${f(r.segwCpuUsPerPacket, 1)} | ${f(r.segwCores, 2)} |`);
+  lines.push("", "Multi-core (uplink):", "", "| SeGW | UEs sending | UDP payload | packets/s | Gbit/s | SeGW CPU µs / packet | SeGW cores busy | traffic peer cores busy | stalls |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const one = t.segw.filter((r) => r.direction === "uplink").map((r) => ({ ...r, variant: "one process, 2 cores" }));
+  const rows = [...one, ...(typeof multiCore === "string" ? [] : multiCore)].sort((a, b) => b.payloadBytes - a.payloadBytes || a.ues - b.ues);
+  for (const r of rows) {
+    lines.push(`| ${r.variant} | ${r.ues} | ${r.payloadBytes} | ${f(r.packetsPerSecond, 0)} | ${f(r.gbitPerSecond, 3)} | ${f(r.segwCpuUsPerPacket, 1)} | ${f(r.segwCores, 2)} | ${f(r.peerCores, 2)} | ${r.stalls} |`);
   }
-  if (typeof pinned === "string") lines.push("", `Pinned run: ${pinned}`);
+  if (typeof multiCore === "string") lines.push("", `Multi-core runs: ${multiCore}`);
   lines.push("", "Latency (one packet every 1 ms, 64-octet UDP payload, one-way, UE and eNB stand-in share one clock):", "", "| path | received | p50 µs | p99 µs |", "| --- | ---: | ---: | ---: |");
   for (const l of t.latency) lines.push(`| ${l.path} | ${l.received} | ${f(l.p50Us, 0)} | ${f(l.p99Us, 0)} |`);
   const [base, segw] = [t.latency[0], t.latency[1]];
@@ -177,6 +185,23 @@ function setupProse(): string[] {
   ];
 }
 
+/** One line comparing the multi-worker SeGW's set-up rows with the one process's, per state. */
+function multiCoreSummary(r: SuiteReport): string[] {
+  if (typeof r.setup === "string") return [];
+  const rows = r.setup.multiCore;
+  const lines: string[] = [];
+  for (const phase of ["steady", "cold"] as const) {
+    const one = rows.find((x) => x.phase === phase && x.variant === "one process, 2 cores");
+    const w = rows.find((x) => x.phase === phase && x.variant === WORKERS_VARIANT);
+    if (one && w) {
+      lines.push(`- ${phase}: ${WORKERS.length} workers / one process: set-ups/s **${f(w.perSecond / one.perSecond, 2)}x** (${f(w.perSecond)} vs ${f(one.perSecond)}), ` +
+        `responder CPU per set-up **${f(w.responderCpuMsPerSetup / one.responderCpuMsPerSetup, 2)}x** (${f(w.responderCpuMsPerSetup, 2)} ms, of which the primary ${f(w.primaryCpuMsPerSetup, 2)} ms, vs ${f(one.responderCpuMsPerSetup, 2)} ms), ` +
+        `responder cores busy ${f(w.responderCores, 2)} vs ${f(one.responderCores, 2)}.`);
+    }
+  }
+  return lines;
+}
+
 /** docs/benchmarks.md. */
 export function renderMarkdown(r: SuiteReport): string {
   const m = r.machine;
@@ -200,9 +225,16 @@ export function renderMarkdown(r: SuiteReport): string {
     "",
     ...setupTables(r.setup),
     "",
-    `Multi-core rows, all cold (fresh processes, a warm-up of ${SETUP.coldWarmup}): one SeGW process pinned to one core with taskset; the same process free to use both cores ` +
-      "(the cold rows above); two SeGW processes (198.18.0.1 and 198.18.0.5) each taking half the UEs " +
-      "from its own generator at the same time: the ceiling of the sharded design below, without the cost of steering. The generators share the same two cores.",
+    `Multi-core rows: one SeGW process pinned to one core with taskset (a fresh process, cold); the same process free to use both cores (the ECP-256 rows above, cold and steady); ` +
+      `and the multi-worker SeGW (config \`workers: [{ ike: ${WORKERS.join(" }, { ike: ")} }]\`, bench/segw-peer.ts with startSegwWorkers): the primary process with the control API ` +
+      `and ${WORKERS.length} worker processes, one per address, each with its own IKE, ESP, GTP-U and provisioning store. Its UEs are provisioned through the registry the control API uses; ` +
+      "each answer names the worker address the UE must run IKE with (the IDi decides the worker), and one generator per worker address, on half the source addresses, " +
+      `runs that worker's UEs, both at the same time, ${SETUP.concurrency} in flight each (so ${SETUP.concurrency * WORKERS.length} against the SeGW, against ${SETUP.concurrency} for one process). ` +
+      `Cold: the fresh processes after the same warm-up, spread over the workers (each worker pays V8's JIT compilation itself); steady: after deleting, a warm-up of ${WORKERS.length} times the one process's (so that each worker has run about as many set-ups), deleted too. ` +
+      "Responder CPU = the primary plus every worker process (/proc); the primary's share is the workers' events over IPC. The generators run on the same two cores: " +
+      "with both cores already busy for one process (responder plus generator), the set-up rate cannot double here; the CPU per set-up says what a worker costs.",
+    "",
+    ...multiCoreSummary(r),
     "",
     "## Throughput and latency",
     "",
@@ -213,9 +245,13 @@ export function renderMarkdown(r: SuiteReport): string {
       `strongSwan: charon + kernel-libipsec at both ends (ESP in user space behind TUN), \`iperf3 -u -b <rate> -l <payload> -t ${TRAFFIC.seconds}\` from the UE's virtual address to 198.18.1.1, ` +
       `offered ${OFFERED_PPS.join(", ")} packets/s in turn, stopping past the peak; the row is the best rate the iperf3 server received, with the loss at that offered rate ` +
       "(offering far more than libipsec carries starves it of CPU on these 2 cores and would understate it; the lab measured 255-440 Mbit/s on a quiet machine). SeGW CPU = /proc utime + stime of " +
-      "the SeGW process per delivered packet: it includes the kernel's UDP and veth work done in the SeGW's syscalls.",
+      "the SeGW process per delivered packet (multi-worker rows: the primary and every worker): it includes the kernel's UDP and veth work done in the SeGW's syscalls. " +
+      `Multi-core rows (uplink): the one process pinned to one core; the one process with ${WORKERS.length} UEs sending at once; the multi-worker SeGW with one UE per worker, ` +
+      `each UE running IKE and ESP with the worker address provisioning gave it. All UEs live in the one traffic peer process, each with at most ${TRAFFIC.window} packets in flight ` +
+      `(bursts of ${TRAFFIC.burst}); that process (ESP encryption for every UE, the eNB stand-in's receiving) competes with the SeGW for the same 2 cores, so these rows show what ` +
+      "the machine carries end to end, not what the workers could carry with cores of their own: a traffic peer near 1.0 cores busy (one Node event loop) is what limits its row.",
     "",
-    ...trafficTables(r.traffic, r.pinned),
+    ...trafficTables(r.traffic, r.trafficMultiCore),
     "",
     "Latency baseline: the same datagram sent by the same process over the same veth hop to a bare UDP relay socket in the SeGW's process, which forwards it to the eNB stand-in; " +
       "the difference is what the SeGW's ESP decapsulation, policy checks, LWIPEP/GTP-U processing (and the UE's ESP encapsulation, about 3 µs) add.",
@@ -236,16 +272,22 @@ export function renderMarkdown(r: SuiteReport): string {
     "",
     ...scaleTable(r.scale),
     "",
-    "## Multi-core: what the SeGW does with two cores, and the design proposed",
+    "## Multi-core: the multi-worker SeGW",
     "",
-    "The SeGW is one Node.js process with one event loop: IKE, ESP and GTP-U run on one core; the second core only takes V8's GC threads and libuv's pool (the \"cores busy\" columns). " +
-      "Node 20's dgram has no SO_REUSEPORT, and moving the crypto of each packet or handshake to worker threads costs a message per packet that is as dear as the AES-GCM call itself. " +
-      "The SeGW was therefore not made multi-core in this change. The design proposed, whose ceiling the \"2 shards\" rows measure:",
+    "One SeGW process has one event loop: IKE, ESP and GTP-U run on one core, and a second core only takes V8's GC threads and libuv's pool (the \"cores busy\" columns). " +
+      "With config `workers` the SeGW runs one worker process per address (src/segw/workers): the primary process runs the control API, the eNBs' event streams and the metrics " +
+      "endpoint, and holds nothing per UE; each worker runs its own IKE, ESP, GTP-U and provisioning store on its own UE-side address and backhaul address (by default the same).",
     "",
-    "1. N worker processes (cluster), each with its own IkeNode, EspTunnels and user plane; the primary owns nothing per UE. Node's cluster shares the UDP handles of 500, 4500 and 2152, so any worker may receive any datagram.",
-    "2. Steering by what we chose: the responder's IKE SPI carries the worker index in its first octet, and so do the CHILD SA's inbound ESP SPI and the SeGW's GTP-U TEID. IKE_SA_INIT requests (responder SPI 0) go to hash(SPIi) mod N, so retransmissions land on the same worker.",
-    "3. A datagram received by the wrong worker is forwarded once to the right one over a Unix datagram socket (no JSON, the bytes plus the peer address); with N workers about (N-1)/N datagrams take that extra hop, which the first measurement of such a design must weigh against the second core.",
-    "4. Provisioning (control API) runs in the primary and is pushed to all workers (a UE's worker is only known at IKE_AUTH); IKE_AUTH success is announced so the other workers drop the PSK. Counters and metrics are summed by the primary.",
+    "- A UE's worker is chosen at provisioning by a hash of its IDi (which the eNB picks at random). The LWIP ADDITION REQUEST ACKNOWLEDGE names that worker's address, and the eNB " +
+      "gives it to the UE in RRC (TS 36.331 TunnelConfigLWIP-r13 ip-Address-r13; TS 33.401 16.2.1): the UE runs IKEv2 and ESP with its worker, and the eNB sends the UE's GTP-U " +
+      "to that worker's backhaul address, over one NDS/IP SA per worker.",
+    "- No packet crosses processes: nothing is steered or forwarded between workers. The IPC carries only the control API's calls (provision, find, release, list), " +
+      "the workers' events for the eNBs, and metrics.",
+    "- A worker that dies takes its UEs' tunnels with it; the primary restarts it with back-off and ends the eNBs' event streams, so each eNB reconnects, lists its UEs and sets up " +
+      "afresh those that are gone (as after a SeGW restart, with the next LWIP counter).",
+    "",
+    "The set-up and throughput sections above give the rows and their conditions: one process pinned to one core, one process on both cores, and the multi-worker SeGW with " +
+      `${WORKERS.length} workers, all on this machine's ${r.machine.cpus} cores together with the load generators or the traffic peer.`,
     "",
   ].join("\n");
 }

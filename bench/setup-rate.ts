@@ -18,15 +18,17 @@
  *   per set-up grows with the SAs it holds (kernel-libipsec), and running longer without deleting
  *   would measure that instead.
  *
- * Multi-core rows: the SeGW pinned to one core, unpinned (both cores), and as two shards (two
- * processes on two addresses, each UE on one of them): what an SPI-steered multi-process SeGW
- * could reach at most, without the cost of steering.
+ * Multi-core rows: the one-process SeGW pinned to one core and unpinned (both cores), and the
+ * multi-worker SeGW (config `workers`: a primary with the control API, one worker process per
+ * address): provisioning tells each UE its worker's address, so one generator per worker address
+ * runs that worker's UEs, all at the same time; the responder's CPU is the primary's and every
+ * worker's.
  */
 import { spawnSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { LAB, type Topology } from "../test/interop/harness/netns.js";
-import { num, procCpuUs, RpcChild, spawnIn, type RpcReply } from "./peer-rpc.js";
+import { num, procsCpuUs, RpcChild, spawnIn, type RpcReply } from "./peer-rpc.js";
 import type { SegwPeerConfig } from "./segw-peer.js";
 import type { LoadPeerConfig } from "./load-peer.js";
 import { startStrongswanResponder } from "./strongswan-responder.js";
@@ -45,8 +47,10 @@ export const SETUP = {
 
 export const SEGW_PEER = fileURLToPath(new URL("./segw-peer.js", import.meta.url));
 export const LOAD_PEER = fileURLToPath(new URL("./load-peer.js", import.meta.url));
-/** The second SeGW shard's address, next to LAB.segw on veth-segw. */
-export const SHARD2 = "198.18.0.5";
+/** The multi-worker SeGW's second worker address, next to LAB.segw (the first) on veth-segw. */
+export const WORKER2 = "198.18.0.5";
+/** The worker addresses of the multi-worker rows. */
+export const WORKERS: readonly string[] = [LAB.segw, WORKER2];
 
 /** "cold": a fresh responder process; "steady": the same process later, after deleting all it held (see above). */
 export type SetupPhase = "steady" | "cold";
@@ -56,9 +60,9 @@ export interface SetupRow {
   readonly variant: string;
   readonly proposal: string;
   readonly phase: SetupPhase;
-  /** Set-ups the responder process had completed before the measured run (median of the runs; per process for shards). */
+  /** Set-ups the responder had completed before the measured run (median of the runs; all workers together). */
   readonly setupsBefore: number;
-  /** IKE SAs the responder held when the measured run began (median; all processes for shards). */
+  /** IKE SAs the responder held when the measured run began (median; all workers together). */
   readonly heldAtStart: number;
   readonly n: number;
   readonly established: number;
@@ -71,6 +75,8 @@ export interface SetupRow {
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly runs: number;
+  /** The multi-worker SeGW: its primary's share of responderCpuMsPerSetup. */
+  readonly primaryCpuMsPerSetup?: number;
 }
 
 /** argv of a node child, optionally pinned with taskset. */
@@ -106,6 +112,8 @@ export async function startLoadPeer(topo: Topology, sources: readonly string[], 
 interface Measured {
   readonly run: RpcReply;
   readonly responderCpuUs: number;
+  /** Of it, the first process's (the multi-worker SeGW's primary). */
+  readonly firstCpuUs: number;
   readonly wallS: number;
   readonly setupsBefore: number;
   readonly heldAtStart: number;
@@ -113,32 +121,54 @@ interface Measured {
 
 /** A responder under test, as the runs see it. */
 interface Responder {
-  readonly pid: number;
+  /** Its processes (the multi-worker SeGW: the primary and its workers): the responder's CPU is theirs together. */
+  readonly pids: readonly number[];
   /** IKE SAs it holds now, half-open included. */
   ikeSas(): Promise<number>;
-  /** Makes UEs `<prefix>0` .. `<prefix><count - 1>` known: our SeGW needs an LWIP ADDITION (single-use PSK) per UE; strongSwan takes any key-id. */
-  provision(prefix: string, count: number): Promise<void>;
+  /**
+   * Makes UEs `<prefix>0` .. `<prefix><count - 1>` known: our SeGW needs an LWIP ADDITION (single-use PSK) per UE; strongSwan takes any key-id.
+   * Returns, per UE, the responder address it must run IKE with when there are several (the multi-worker SeGW).
+   */
+  provision(prefix: string, count: number): Promise<readonly string[] | undefined>;
 }
 
-/** One load generator driving one responder process, which has completed `setups` set-ups so far. */
+/** The load generators (one per responder address) driving one responder, which has completed `setups` set-ups so far. */
 interface Session {
-  readonly gen: RpcChild;
+  readonly gens: readonly { readonly address: string; readonly gen: RpcChild }[];
   readonly responder: Responder;
   setups: number;
 }
 
 let runCounter = 0;
 
-/** `count` set-ups of UEs `<prefix><from>`.., kept by the generator for {@link deleteAll}. */
-async function setups(s: Session, proposal: string, prefix: string, from: number, count: number): Promise<RpcReply> {
-  const r = await s.gen.call("run", { ikeProposal: proposal, prefix, from, count, concurrency: SETUP.concurrency, timeoutMs: 120_000, keep: true }, 150_000);
+/** The runs of generators that went on at the same time, as one: counts and CPU summed, the longest time, the worst percentiles. */
+function mergeRuns(parts: readonly RpcReply[]): RpcReply {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const sum = (k: string) => parts.reduce((s, p) => s + num(p, k), 0);
+  const most = (k: string) => Math.max(...parts.map((p) => num(p, k)));
+  return { ok: true, established: sum("established"), failed: sum("failed"), seconds: most("seconds"), cpuUs: sum("cpuUs"), p50Ms: most("p50Ms"), p95Ms: most("p95Ms") };
+}
+
+/**
+ * `count` set-ups of UEs `<prefix><from>`.., kept by the generators for {@link deleteAll}: all by the
+ * one generator, or with `workerOf` each UE by the generator of its worker's address, all at once.
+ */
+async function setups(s: Session, proposal: string, prefix: string, from: number, count: number, workerOf?: readonly string[]): Promise<RpcReply> {
+  const run = { ikeProposal: proposal, prefix, concurrency: SETUP.concurrency, timeoutMs: 120_000, keep: true };
+  const ues = Array.from({ length: count }, (_, i) => from + i);
+  const shares = workerOf === undefined ? [] : s.gens.map(({ address, gen }) => ({ gen, ks: ues.filter((k) => workerOf[k] === address) }));
+  if (workerOf !== undefined && shares.reduce((n, x) => n + x.ks.length, 0) !== count) throw new Error(`UEs given a worker address with no generator: ${[...new Set(workerOf)].join(", ")}`);
+  const calls = workerOf === undefined
+    ? [s.gens[0]?.gen.call("run", { ...run, from, count }, 150_000) ?? Promise.reject(new Error("no load generator"))]
+    : shares.filter((x) => x.ks.length > 0).map(({ gen, ks }) => gen.call("run", { ...run, ks }, 150_000));
+  const r = mergeRuns(await Promise.all(calls));
   s.setups += num(r, "established");
   return r;
 }
 
-/** The generator deletes every IKE SA it holds (RFC 7296 §1.4.1); resolves once the responder holds none at all. */
+/** The generators delete every IKE SA they hold (RFC 7296 §1.4.1); resolves once the responder holds none at all. */
 async function deleteAll(s: Session): Promise<void> {
-  await s.gen.call("deleteAll", { concurrency: SETUP.concurrency, timeoutMs: 60_000 }, 70_000);
+  await Promise.all(s.gens.map(({ gen }) => gen.call("deleteAll", { concurrency: SETUP.concurrency, timeoutMs: 60_000 }, 70_000)));
   const until = performance.now() + 30_000;
   for (let held = await s.responder.ikeSas(); held > 0; held = await s.responder.ikeSas()) {
     if (performance.now() > until) throw new Error(`the responder still holds ${held} IKE SAs after the generator deleted all of its own`);
@@ -153,16 +183,17 @@ async function deleteAll(s: Session): Promise<void> {
 async function measure(s: Session, proposal: string, n: number, steadyWarmup: number, phase: SetupPhase): Promise<Measured> {
   const warmup = phase === "cold" ? SETUP.coldWarmup : steadyWarmup;
   const prefix = `${phase === "cold" ? "c" : "s"}${++runCounter}-`;
-  await s.responder.provision(prefix, warmup + n);
+  const workerOf = await s.responder.provision(prefix, warmup + n);
   if (phase === "steady") await deleteAll(s);
-  await setups(s, proposal, prefix, 0, warmup);
+  await setups(s, proposal, prefix, 0, warmup, workerOf);
   if (phase === "steady") await deleteAll(s);
   const [heldAtStart, setupsBefore] = [await s.responder.ikeSas(), s.setups];
-  const cpu0 = procCpuUs(s.responder.pid);
+  const first = s.responder.pids.slice(0, 1);
+  const [cpu0, first0] = [procsCpuUs(s.responder.pids), procsCpuUs(first)];
   const t0 = performance.now();
-  const run = await setups(s, proposal, prefix, warmup, n);
+  const run = await setups(s, proposal, prefix, warmup, n, workerOf);
   const wallS = (performance.now() - t0) / 1000;
-  return { run, responderCpuUs: procCpuUs(s.responder.pid) - cpu0, wallS, setupsBefore, heldAtStart };
+  return { run, responderCpuUs: procsCpuUs(s.responder.pids) - cpu0, firstCpuUs: procsCpuUs(first) - first0, wallS, setupsBefore, heldAtStart };
 }
 
 type Proposals = typeof SETUP.proposals;
@@ -176,7 +207,7 @@ async function runAll(s: Session, proposals: Proposals, steady: boolean): Promis
   return out;
 }
 
-function row(responder: SetupRow["responder"], variant: string, phase: SetupPhase, proposal: string, n: number, ms: readonly Measured[]): SetupRow {
+function row(responder: SetupRow["responder"], variant: string, phase: SetupPhase, proposal: string, n: number, ms: readonly Measured[], withPrimary = false): SetupRow {
   const pick = (f: (m: Measured) => number) => median(ms.map(f));
   const est = (m: Measured) => Math.max(1, num(m.run, "established"));
   return {
@@ -187,14 +218,23 @@ function row(responder: SetupRow["responder"], variant: string, phase: SetupPhas
     responderCores: pick((m) => m.responderCpuUs / 1e6 / m.wallS),
     generatorCpuMsPerSetup: pick((m) => num(m.run, "cpuUs") / 1000 / est(m)),
     p50Ms: pick((m) => num(m.run, "p50Ms")), p95Ms: pick((m) => num(m.run, "p95Ms")),
+    ...(withPrimary ? { primaryCpuMsPerSetup: pick((m) => m.firstCpuUs / 1000 / est(m)) } : {}),
   };
 }
 
-function segwResponder(segw: RpcChild, psk: string): Responder {
+/** The processes of a SeGW peer: itself, and with workers every worker process. */
+export async function segwPids(segw: RpcChild): Promise<number[]> {
+  const pids = (await segw.call("pids", {}, 10_000))["pids"];
+  if (!Array.isArray(pids) || pids.length === 0) throw new Error("the SeGW peer named no processes");
+  return pids.map(Number);
+}
+
+/** Our SeGW peer as a responder: with workers, its CPU is the primary's and every worker's. */
+async function segwResponder(segw: RpcChild, psk: string): Promise<Responder> {
   return {
-    pid: segw.pid,
+    pids: await segwPids(segw),
     ikeSas: async () => num(await segw.call("stats", {}, 10_000), "ikeSas"),
-    provision: async (prefix, count) => void (await segw.call("provision", { prefix, from: 0, count, psk }, 60_000)),
+    provision: async (prefix, count) => (await segw.call("provision", { prefix, from: 0, count, psk }, 60_000))["workerOf"] as string[] | undefined,
   };
 }
 
@@ -203,13 +243,21 @@ async function stopSegw(segw: RpcChild): Promise<void> {
   await segw.stop();
 }
 
-async function segwRound(topo: Topology, psk: string, o: { steady: boolean; cpus?: string; proposals?: Proposals }): Promise<Map<string, Measured>> {
-  const segw = await startSegwPeer(topo, segwConfig(LAB.segw), o.cpus);
-  const gen = await startLoadPeer(topo, sourceAddresses(SETUP.sources), LAB.segw, psk);
+/**
+ * A fresh SeGW process: one process on LAB.segw (pinned to `cpus` if given) with one generator, or
+ * with `workers` the multi-worker SeGW with one generator per worker address, each on its share of
+ * the source addresses.
+ */
+async function segwRound(topo: Topology, psk: string, o: { steady: boolean; cpus?: string; proposals?: Proposals; workers?: readonly string[] }): Promise<Map<string, Measured>> {
+  const segw = await startSegwPeer(topo, segwConfig(LAB.segw, o.workers === undefined ? {} : { workers: o.workers }), o.cpus);
+  const targets = o.workers ?? [LAB.segw];
+  const gens: Session["gens"][number][] = [];
   try {
-    return await runAll({ gen, responder: segwResponder(segw, psk), setups: 0 }, o.proposals ?? SETUP.proposals, o.steady);
+    const srcs = sourceAddresses(SETUP.sources);
+    for (const [i, address] of targets.entries()) gens.push({ address, gen: await startLoadPeer(topo, srcs.filter((_, k) => k % targets.length === i), address, psk) });
+    return await runAll({ gens, responder: await segwResponder(segw, psk), setups: 0 }, o.proposals ?? SETUP.proposals, o.steady);
   } finally {
-    await gen.stop();
+    for (const { gen } of gens) await gen.stop();
     await stopSegw(segw);
   }
 }
@@ -218,35 +266,11 @@ async function strongswanRound(topo: Topology, psk: string): Promise<Map<string,
   const ss = await startStrongswanResponder(topo, `load-resp-${++runCounter}`, psk, SETUP.proposals.map(([p]) => p).join(","), SETUP.espProposal);
   const gen = await startLoadPeer(topo, sourceAddresses(SETUP.sources), LAB.segw, psk);
   try {
-    const responder: Responder = { pid: ss.pid, ikeSas: () => ss.ikeSas(), provision: async () => {} };
-    return await runAll({ gen, responder, setups: 0 }, SETUP.proposals, true);
+    const responder: Responder = { pids: [ss.pid], ikeSas: () => ss.ikeSas(), provision: () => Promise.resolve(undefined) };
+    return await runAll({ gens: [{ address: LAB.segw, gen }], responder, setups: 0 }, SETUP.proposals, true);
   } finally {
     await gen.stop();
     await ss.stop();
-  }
-}
-
-/** Two fresh SeGW shards, each with its own generator and half the UEs and sources, run at the same time (cold). */
-async function shardedRound(topo: Topology, psk: string, proposal: string, n: number): Promise<Measured> {
-  const shards = [LAB.segw, SHARD2];
-  const half = Math.floor(n / 2);
-  const segws = await Promise.all(shards.map((a) => startSegwPeer(topo, segwConfig(a))));
-  const gens: RpcChild[] = [];
-  try {
-    const srcs = sourceAddresses(SETUP.sources);
-    for (const [i, a] of shards.entries()) gens.push(await startLoadPeer(topo, srcs.filter((_, k) => k % 2 === i), a, psk));
-    const sessions = gens.map((gen, i) => ({ gen, responder: segwResponder(segws[i] as RpcChild, psk), setups: 0 }));
-    const parts = await Promise.all(sessions.map((s) => measure(s, proposal, half, 0, "cold")));
-    const sum = (k: string) => parts.reduce((s, p) => s + num(p.run, k), 0);
-    const first = parts[0]?.run ?? { ok: false };
-    return {
-      run: { ok: true, established: sum("established"), failed: sum("failed"), seconds: Math.max(...parts.map((p) => num(p.run, "seconds"))), cpuUs: sum("cpuUs"), p50Ms: num(first, "p50Ms"), p95Ms: num(first, "p95Ms") },
-      responderCpuUs: parts.reduce((s, p) => s + p.responderCpuUs, 0), wallS: Math.max(...parts.map((p) => p.wallS)),
-      setupsBefore: parts[0]?.setupsBefore ?? 0, heldAtStart: parts.reduce((s, p) => s + p.heldAtStart, 0),
-    };
-  } finally {
-    for (const g of gens) await g.stop();
-    for (const s of segws) await stopSegw(s);
   }
 }
 
@@ -256,18 +280,46 @@ export interface SetupResult {
   readonly multiCore: SetupRow[];
 }
 
-/** All set-up rows: ROUNDS alternating SeGW / strongSwan rounds (cold, then steady), then the multi-core rows (ECP-256, cold). */
-export async function benchSetupRate(topo: Topology, psk: string): Promise<SetupResult> {
+/** The generators' source addresses and the second worker's address. */
+async function addLabAddresses(topo: Topology): Promise<void> {
   await topo.exec(topo.segw, ["true"]);
   for (const a of sourceAddresses(SETUP.sources)) await topo.addAddress(topo.ue, "veth-ue", `${a}/24`);
-  await topo.addAddress(topo.segw, "veth-segw", `${SHARD2}/24`);
+  await topo.addAddress(topo.segw, "veth-segw", `${WORKER2}/24`);
+}
+
+const pickAll = (runs: Map<string, Measured>[], k: string) => runs.flatMap((m) => m.get(k) ?? []);
+
+/** Label of the multi-worker rows. */
+export const WORKERS_VARIANT = `${WORKERS.length} workers: primary + ${WORKERS.length} worker processes, 2 cores`;
+
+/**
+ * The multi-core rows (ECP-256): the one-process SeGW pinned to one core (cold), free on both cores
+ * (`ours`: rounds that ran the ECP-256 proposal cold and steady), and the multi-worker SeGW, cold and
+ * steady; its steady warm-up is the one process's times the workers, so that each worker process
+ * has run about as many set-ups (V8 compiles each process's code on its own).
+ */
+async function multiCoreRows(topo: Topology, psk: string, ours: Map<string, Measured>[]): Promise<SetupRow[]> {
+  const ecp = SETUP.proposals[0] ?? ["", 0, 0];
+  const [proposal, n, w] = ecp;
+  const pinned = await segwRound(topo, psk, { steady: false, cpus: "1", proposals: [ecp] });
+  const workers = await segwRound(topo, psk, { steady: true, proposals: [[proposal, n, w * WORKERS.length]], workers: WORKERS });
+  const rows: SetupRow[] = [row("lwip SeGW", "one process pinned to 1 core", "cold", proposal, n, pickAll([pinned], key("cold", proposal)))];
+  for (const phase of ["cold", "steady"] as const) {
+    rows.push(row("lwip SeGW", "one process, 2 cores", phase, proposal, n, pickAll(ours, key(phase, proposal))));
+    rows.push(row("lwip SeGW", WORKERS_VARIANT, phase, proposal, n, pickAll([workers], key(phase, proposal)), true));
+  }
+  return rows;
+}
+
+/** All set-up rows: ROUNDS alternating SeGW / strongSwan rounds (cold, then steady), then the multi-core rows (ECP-256). */
+export async function benchSetupRate(topo: Topology, psk: string): Promise<SetupResult> {
+  await addLabAddresses(topo);
   const ours: Map<string, Measured>[] = [];
   const theirs: Map<string, Measured>[] = [];
   for (let r = 0; r < SETUP.rounds; r++) {
     ours.push(await segwRound(topo, psk, { steady: true }));
     theirs.push(await strongswanRound(topo, psk));
   }
-  const pickAll = (runs: Map<string, Measured>[], k: string) => runs.flatMap((m) => m.get(k) ?? []);
   const rows: SetupRow[] = [];
   for (const [proposal, n] of SETUP.proposals) {
     for (const phase of ["steady", "cold"] as const) {
@@ -275,15 +327,14 @@ export async function benchSetupRate(topo: Topology, psk: string): Promise<Setup
       rows.push(row("strongSwan", "charon, 16 threads", phase, proposal, n, pickAll(theirs, key(phase, proposal))));
     }
   }
+  return { rows, multiCore: await multiCoreRows(topo, psk, ours) };
+}
+
+/** Only the multi-core rows (bench/multicore-only.ts), with one unpinned one-process round of their own. */
+export async function benchSetupMultiCore(topo: Topology, psk: string): Promise<SetupRow[]> {
+  await addLabAddresses(topo);
   const ecp = SETUP.proposals[0] ?? ["", 0, 0];
-  const [proposal, n] = ecp;
-  const pinned = await segwRound(topo, psk, { steady: false, cpus: "1", proposals: [ecp] });
-  const multiCore: SetupRow[] = [
-    row("lwip SeGW", "one process pinned to 1 core", "cold", proposal, n, pickAll([pinned], key("cold", proposal))),
-    row("lwip SeGW", "one process, 2 cores", "cold", proposal, n, pickAll(ours, key("cold", proposal))),
-    row("lwip SeGW", "2 shards (2 processes, 2 cores)", "cold", proposal, n, [await shardedRound(topo, psk, proposal, n)]),
-  ];
-  return { rows, multiCore };
+  return multiCoreRows(topo, psk, [await segwRound(topo, psk, { steady: true, proposals: [ecp] })]);
 }
 
 /** Number of CPUs this process may run on (taskset's view). */

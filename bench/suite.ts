@@ -15,7 +15,7 @@ import { benchEspMicro } from "./esp-micro.js";
 import { benchScale } from "./scale.js";
 import { benchSetupRate, type SetupResult } from "./setup-rate.js";
 import { strongswanVersion } from "./strongswan-responder.js";
-import { benchTraffic, benchTrafficPinned, type SegwTrafficRow, type TrafficResult } from "./traffic.js";
+import { benchTraffic, benchTrafficMultiCore, type SegwTrafficRow, type TrafficResult } from "./traffic.js";
 import { renderMarkdown, renderSvg, type SuiteReport } from "./report.js";
 
 async function part<T>(name: string, run: () => Promise<T>): Promise<T | string> {
@@ -40,13 +40,13 @@ export async function runSuite(docsDir: string): Promise<SuiteReport> {
   const psk = randomBytes(32).toString("hex");
   let setup: SetupResult | string = `skipped: ${missing.join("; ")}`;
   let traffic: TrafficResult | string = setup;
-  let pinned: SegwTrafficRow[] | string = setup;
+  let trafficMultiCore: SegwTrafficRow[] | string = setup;
   if (missing.length === 0) {
     const topo = await Topology.create();
     try {
       setup = await part("set-up rate (netns, SeGW and strongSwan)", () => benchSetupRate(topo, psk));
       traffic = await part("throughput and latency (netns)", () => benchTraffic(topo, psk));
-      pinned = await part("throughput, SeGW pinned to one core", () => benchTrafficPinned(topo, psk));
+      trafficMultiCore = await part("throughput, multi-core (pinned, 2 UEs, 2 workers)", () => benchTrafficMultiCore(topo, psk));
     } finally {
       await topo.teardown();
     }
@@ -56,7 +56,7 @@ export async function runSuite(docsDir: string): Promise<SuiteReport> {
   const report: SuiteReport = {
     started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?", kernel: release(), node: process.version, strongswan: missing.length === 0 ? await strongswanVersion() : "not run", loadBefore: load0, loadAfter: loadavg()[0] ?? NaN },
-    setup, traffic, pinned, micro, scale,
+    setup, traffic, trafficMultiCore, micro, scale,
   };
   mkdirSync(docsDir, { recursive: true });
   writeFileSync(join(docsDir, "benchmarks.json"), `${JSON.stringify(report, null, 2)}\n`);

@@ -9,11 +9,16 @@
  * - The eNB's GTP-U stand-in on `enbGtp`:2152: counts the G-PDUs the SeGW forwards (uplink) and
  *   sends G-PDUs carrying the same LWIPEP packet to the SeGW (downlink).
  *
- * The last 4 octets of every user packet carry its sequence number; since neither ESP, GTP-U nor
- * LWIPEP pads at the end, both receivers find it there. Throughput phases keep at most `window`
- * packets in flight (this process sees both ends, so no acknowledgement crosses the SeGW); the
+ * Several UEs may be connected (`connect` once per UE, each to its own SeGW address: the workers of
+ * the multi-worker SeGW); throughput phases then send from all of them at once.
+ *
+ * The last 4 octets of every user packet carry its sequence number (times the number of UEs, plus
+ * the UE's index); since neither ESP, GTP-U nor LWIPEP pads at the end, both receivers find it
+ * there. Throughput phases keep at most `window` packets of each UE in flight (this process sees
+ * both ends, so no acknowledgement crosses the SeGW); the
  * latency phase sends one packet every `intervalMs` and timestamps it at both ends with the same
- * clock, through the SeGW or, as the baseline, through a bare UDP relay in the SeGW's process.
+ * clock, through the SeGW or, as the baseline, through a bare UDP relay in the SeGW's process (the
+ * first UE only).
  */
 import { randomBytes } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
@@ -58,6 +63,14 @@ function specs(text: string, kind: "ike" | "esp") {
   return r.specs;
 }
 
+/** A connected UE: its IKE SA (and CHILD SA), virtual address and SeGW (worker) addresses. */
+interface Ue {
+  readonly sa: IkeSa;
+  readonly vip: Uint8Array;
+  readonly segwTeid: number;
+  readonly segwGtp: { readonly address: string; readonly port: number };
+}
+
 function tailSeq(b: Uint8Array): number {
   const n = b.length;
   return (((b[n - 4] ?? 0) << 24) | ((b[n - 3] ?? 0) << 16) | ((b[n - 2] ?? 0) << 8) | (b[n - 1] ?? 0)) >>> 0;
@@ -98,75 +111,88 @@ async function main(): Promise<void> {
   });
   const enb = await openUdpSocket(c.enbGtp, GTPU_PORT, count);
   const relaySender = await openUdpSocket(c.ue, 0, () => {});
-  let sa: IkeSa | undefined;
-  let vip: Uint8Array = new Uint8Array(4);
-  let segwTeid = 0;
+  /** The connected UEs, each with its SeGW (worker) address. */
+  const ues: Ue[] = [];
 
-  /** The uplink inner packet (ESP payload), the downlink G-PDU and the relay datagram of a size. */
-  const packets = (payloadBytes: number) => {
-    const user = innerUdpPacket(vip, lwipEndpoint, Math.max(12, payloadBytes));
+  /** A UE's uplink inner packet (ESP payload), its downlink G-PDU and the relay datagram of a size. */
+  const packets = (ue: Ue, payloadBytes: number) => {
+    const user = innerUdpPacket(ue.vip, lwipEndpoint, Math.max(12, payloadBytes));
     const lwipep = encodeLwipep({ drbId: 1, protocolType: EtherType.IPV4, payload: user });
-    const inner = encodeIpv4({ src: vip, dst: lwipEndpoint, protocol: 47, ttl: 64, id: 0, payload: lwipep });
-    return { inner, gpdu: encodeGpdu(segwTeid, lwipep), relay: encodeGpdu(0x7e1a7e1a, lwipep) };
+    const inner = encodeIpv4({ src: ue.vip, dst: lwipEndpoint, protocol: 47, ttl: 64, id: 0, payload: lwipep });
+    return { inner, gpdu: encodeGpdu(ue.segwTeid, lwipep), relay: encodeGpdu(0x7e1a7e1a, lwipep) };
   };
-  const segwGtp = { address: c.segw.address, port: c.segw.gtpuPort };
   const relay = { address: c.segw.address, port: c.segw.relayPort };
 
-  const connect = (prefix: string, k: number) => new Promise<string>((resolve, reject) => {
+  /** IKE with `segwAddress` as UE `<prefix><k>`; resolves with the UE once its CHILD SA is up. */
+  const connect = (prefix: string, k: number, segwAddress: string, segwTeid: number) => new Promise<Ue>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no CHILD SA within 10 s")), 10_000);
+    const started: { sa?: IkeSa } = {};
     onEvent = (e) => {
       if (e.event === "child-sa-up") {
         clearTimeout(timer);
-        resolve(e.virtualIp ?? "");
+        const vip = parseIp(e.virtualIp ?? "");
+        if (vip && started.sa) resolve({ sa: started.sa, vip, segwTeid, segwGtp: { address: segwAddress, port: c.segw.gtpuPort } });
+        else reject(new Error("no virtual address"));
       } else if (e.event === "ike-sa-failed") reject(new Error(`${e.reason} ${e.detail}`));
     };
     const any = selectorFromCidr(parseCidr("0.0.0.0/0") ?? { address: new Uint8Array(4), prefixLength: 0 });
-    sa = node.initiate({
-      local: { address: c.ue, port: 500 }, remote: { address: c.segw.address, port: c.segw.ikePort }, idi: { idType: IdType.ID_KEY_ID, data: ueIdi(prefix, k) }, psk,
+    started.sa = node.initiate({
+      local: { address: c.ue, port: 500 }, remote: { address: segwAddress, port: c.segw.ikePort }, idi: { idType: IdType.ID_KEY_ID, data: ueIdi(prefix, k) }, psk,
       ikeProposals: specs(c.ikeProposal, "ike"), espProposals: specs(c.espProposal, "esp"), tsi: [any], tsr: [any], requestVirtualIp: true,
       nattPorts: { local: 4500, remote: c.segw.nattPort },
     });
   });
 
-  /** A throughput phase: as fast as `window` packets in flight allow, for `seconds`. */
-  const phase = async (direction: string, payloadBytes: number, seconds: number, window: number, burst: number) => {
-    const ike = sa;
-    if (!ike) throw new Error("not connected");
-    const p = packets(payloadBytes);
-    const send = direction === "uplink" ? (seq: number) => {
+  /** How UE `ue` sends packet `seq` of a phase. */
+  const sender = (ue: Ue, direction: string, payloadBytes: number) => {
+    const p = packets(ue, payloadBytes);
+    return direction === "uplink" ? (seq: number) => {
       stampTail(p.inner, seq);
-      tunnels.send(ike, p.inner);
+      tunnels.send(ue.sa, p.inner);
     } : (seq: number) => {
       stampTail(p.gpdu, seq);
-      enb.send(p.gpdu, segwGtp);
+      enb.send(p.gpdu, ue.segwGtp);
     };
-    let [sent, lost, stalls] = [0, 0, 0];
-    let lastAt = 0;
+  };
+
+  /** A throughput phase from every UE at once: as fast as `window` packets in flight per UE allow, for `seconds`. */
+  const phase = async (direction: string, payloadBytes: number, seconds: number, window: number, burst: number) => {
+    if (ues.length === 0) throw new Error("not connected");
+    const n = ues.length;
+    // Packet seq of UE i carries seq * n + i: the receivers tell the UEs apart by it.
+    const flows = ues.map((ue, i) => ({ i, send: sender(ue, direction, payloadBytes), sent: 0, delivered: 0, lost: 0, progress: { delivered: 0, at: performance.now() } }));
+    let [stalls, lastAt] = [0, 0];
     counter.delivered = 0;
-    counter.onPacket = () => (lastAt = performance.now());
-    let progress = { delivered: 0, at: performance.now() };
+    counter.onPacket = (tail) => {
+      lastAt = performance.now();
+      const f = flows[tail % n];
+      if (f) f.delivered++;
+    };
     const cpu0 = procCpuUs("self");
     const t0 = performance.now();
     for (let now = t0; now < t0 + seconds * 1000; now = performance.now()) {
-      for (let b = 0; b < burst && sent - counter.delivered - lost < window; b++) send(++sent);
-      if (counter.delivered !== progress.delivered) progress = { delivered: counter.delivered, at: now };
-      else if (now - progress.at > STALL_MS) {
-        lost = sent - counter.delivered;
-        stalls++;
-        progress = { delivered: counter.delivered, at: now };
+      for (const f of flows) {
+        for (let b = 0; b < burst && f.sent - f.delivered - f.lost < window; b++) f.send(++f.sent * n + f.i);
+        if (f.delivered !== f.progress.delivered) f.progress = { delivered: f.delivered, at: now };
+        else if (now - f.progress.at > STALL_MS) {
+          f.lost = f.sent - f.delivered;
+          stalls++;
+          f.progress = { delivered: f.delivered, at: now };
+        }
       }
       await yieldToLoop();
     }
-    for (const stop = performance.now() + 200; counter.delivered < sent && performance.now() < stop; ) await yieldToLoop();
+    const sent = () => flows.reduce((s, f) => s + f.sent, 0);
+    for (const stop = performance.now() + 200; counter.delivered < sent() && performance.now() < stop; ) await yieldToLoop();
     counter.onPacket = () => {};
-    return { sent, delivered: counter.delivered, stalls, seconds: Math.max(1e-3, (lastAt - t0) / 1000), cpuUs: procCpuUs("self") - cpu0 };
+    return { sent: sent(), delivered: counter.delivered, stalls, seconds: Math.max(1e-3, (lastAt - t0) / 1000), cpuUs: procCpuUs("self") - cpu0, perUe: flows.map((f) => f.delivered) };
   };
 
   /** One-way latency, one packet every `intervalMs`, through the SeGW or the relay. */
   const latency = async (via: string, payloadBytes: number, n: number, intervalMs: number) => {
-    const ike = sa;
-    if (!ike) throw new Error("not connected");
-    const p = packets(payloadBytes);
+    const ue = ues[0];
+    if (!ue) throw new Error("not connected");
+    const p = packets(ue, payloadBytes);
     const sentAt = new Float64Array(n + 1);
     const us: number[] = [];
     counter.onPacket = (seq) => {
@@ -176,7 +202,7 @@ async function main(): Promise<void> {
       if (via === "segw") {
         stampTail(p.inner, seq);
         sentAt[seq] = performance.now();
-        tunnels.send(ike, p.inner);
+        tunnels.send(ue.sa, p.inner);
       } else {
         stampTail(p.relay, seq);
         sentAt[seq] = performance.now();
@@ -192,11 +218,11 @@ async function main(): Promise<void> {
 
   serveRpc("traffic-peer", {
     ping: () => ({ pid: process.pid }),
+    /** Connects one more UE, to `segwAddress` (default: the configured SeGW address). */
     connect: async (m) => {
-      segwTeid = Number(m["segwTeid"]);
-      const v = await connect(String(m["prefix"]), Number(m["k"]));
-      vip = parseIp(v) ?? vip;
-      return { vip: formatIpAddress(vip) };
+      const ue = await connect(String(m["prefix"]), Number(m["k"]), typeof m["segwAddress"] === "string" ? m["segwAddress"] : c.segw.address, Number(m["segwTeid"]));
+      ues.push(ue);
+      return { vip: formatIpAddress(ue.vip), ues: ues.length };
     },
     phase: (m) => phase(String(m["direction"]), Number(m["payloadBytes"]), Number(m["seconds"]), Number(m["window"]), Number(m["burst"])),
     latency: (m) => latency(String(m["via"]), Number(m["payloadBytes"]), Number(m["n"]), Number(m["intervalMs"])),

@@ -9,12 +9,17 @@
  *   198.18.1.1 (bench/esp-tunnel-netns.ts), the receiver's figures.
  *
  * Same IKE/ESP proposal, same payload sizes (UDP payload octets), same 2 cores shared by all.
+ *
+ * Multi-core rows (uplink): the one process pinned to one core; the one process with two UEs
+ * sending at once; the multi-worker SeGW (config `workers`) with one UE per worker, each UE running
+ * IKE and ESP with the worker address provisioning gave it, all from the one traffic peer. SeGW CPU
+ * is the primary's and every worker's.
  */
 import { LAB, type Topology } from "../test/interop/harness/netns.js";
 import { ESP_PROPOSAL, IKE_PROPOSAL, type TunnelRow } from "./esp-tunnel.js";
 import { strongswanTunnelRows } from "./esp-tunnel-netns.js";
-import { num, procCpuUs, RpcChild, spawnIn } from "./peer-rpc.js";
-import { nodeArgv, segwConfig, startSegwPeer } from "./setup-rate.js";
+import { num, procsCpuUs, RpcChild, spawnIn } from "./peer-rpc.js";
+import { nodeArgv, segwConfig, segwPids, startSegwPeer, WORKER2, WORKERS, WORKERS_VARIANT } from "./setup-rate.js";
 import type { TrafficPeerConfig } from "./traffic-peer.js";
 import { fileURLToPath } from "node:url";
 
@@ -25,16 +30,20 @@ const RELAY_PORT = 2153;
 
 export interface SegwTrafficRow {
   readonly variant: string;
+  /** UEs sending at once (with workers: spread over them). */
+  readonly ues: number;
   readonly direction: "uplink" | "downlink";
   readonly payloadBytes: number;
   readonly sent: number;
   readonly delivered: number;
   readonly packetsPerSecond: number;
   readonly gbitPerSecond: number;
-  /** SeGW process CPU (all threads, /proc) per delivered packet. */
+  /** SeGW CPU (all threads of all its processes, /proc) per delivered packet. */
   readonly segwCpuUsPerPacket: number;
   /** SeGW CPU over wall time: the cores it kept busy. */
   readonly segwCores: number;
+  /** The traffic peer's (all UEs and the eNB stand-in) CPU over wall time: it shares the cores with the SeGW. */
+  readonly peerCores: number;
   readonly stalls: number;
 }
 
@@ -51,9 +60,36 @@ export interface TrafficResult {
   readonly latency: LatencyRow[];
 }
 
-/** Our SeGW's rows (and latency when asked); `cpus` pins the SeGW process. */
-export async function segwTraffic(topo: Topology, psk: string, variant: string, opts: { cpus?: string; latency: boolean; directions: readonly ("uplink" | "downlink")[]; payloads: readonly number[] }): Promise<{ rows: SegwTrafficRow[]; latency: LatencyRow[] }> {
-  const segw = await startSegwPeer(topo, segwConfig(LAB.segw, { enbGtpAddress: ENB_GTP, relayPort: RELAY_PORT, ikeProposals: IKE_PROPOSAL, espProposals: ESP_PROPOSAL }), opts.cpus);
+export interface SegwTrafficOptions {
+  /** Pins the SeGW process(es). */
+  readonly cpus?: string;
+  readonly latency: boolean;
+  readonly directions: readonly ("uplink" | "downlink")[];
+  readonly payloads: readonly number[];
+  /** The multi-worker SeGW on these addresses instead of one process. */
+  readonly workers?: readonly string[];
+  /** UEs sending at once, round-robin over the workers (default 1, or one per worker). */
+  readonly ues?: number;
+}
+
+/** Provisions 16 UEs and chooses `count` of them round-robin over `targets` (each UE runs IKE with the address provisioning gave it). */
+async function chooseUes(segw: RpcChild, psk: string, prefix: string, targets: readonly string[], count: number): Promise<{ k: number; address: string; teid: number }[]> {
+  // provision answers the TEIDs of the first 16 UEs: enough to find one per worker (an IDi hash puts all 16 on one of 2 workers once in 2^15).
+  const prov = await segw.call("provision", { prefix, from: 0, count: 16, psk });
+  const teids = (prov["teids"] as number[] | undefined) ?? [];
+  const workerOf = (prov["workerOf"] as string[] | undefined) ?? teids.map(() => LAB.segw);
+  const free = targets.map((a) => teids.flatMap((teid, k) => (workerOf[k] === a ? [{ k, address: a, teid }] : [])));
+  return Array.from({ length: count }, (_, j) => {
+    const ue = free[j % targets.length]?.shift();
+    if (!ue) throw new Error(`too few of 16 UEs provisioned for ${targets[j % targets.length] ?? "?"}: ${workerOf.join(", ")}`);
+    return ue;
+  });
+}
+
+/** Our SeGW's rows (and latency when asked). */
+export async function segwTraffic(topo: Topology, psk: string, variant: string, opts: SegwTrafficOptions): Promise<{ rows: SegwTrafficRow[]; latency: LatencyRow[] }> {
+  const over = { enbGtpAddress: ENB_GTP, relayPort: RELAY_PORT, ikeProposals: IKE_PROPOSAL, espProposals: ESP_PROPOSAL, ...(opts.workers === undefined ? {} : { workers: opts.workers }) };
+  const segw = await startSegwPeer(topo, segwConfig(LAB.segw, over), opts.cpus);
   const config: TrafficPeerConfig = {
     ue: LAB.ue, enbGtp: ENB_GTP, segw: { address: LAB.segw, ikePort: 500, nattPort: 4500, gtpuPort: 2152, relayPort: RELAY_PORT },
     lwipEndpoint: LAB.enb, psk, ikeProposal: IKE_PROPOSAL, espProposal: ESP_PROPOSAL, deadlineSeconds: 300,
@@ -64,22 +100,23 @@ export async function segwTraffic(topo: Topology, psk: string, variant: string, 
   try {
     await peer.ready();
     const prefix = `traffic-${variant.replace(/\W+/g, "-")}-`;
-    const prov = await segw.call("provision", { prefix, from: 0, count: 1, psk });
-    const teid = (prov["teids"] as number[] | undefined)?.[0] ?? 0;
-    await peer.call("connect", { prefix, k: 0, segwTeid: teid });
+    const targets = opts.workers ?? [LAB.segw];
+    const ues = await chooseUes(segw, psk, prefix, targets, opts.ues ?? targets.length);
+    for (const ue of ues) await peer.call("connect", { prefix, k: ue.k, segwAddress: ue.address, segwTeid: ue.teid });
+    const pids = await segwPids(segw);
     await peer.call("phase", { direction: "uplink", payloadBytes: 1400, seconds: 0.5, window: TRAFFIC.window, burst: TRAFFIC.burst }, 20_000);
     for (const direction of opts.directions) {
       for (const payloadBytes of opts.payloads) {
-        const cpu0 = procCpuUs(segw.pid);
+        const cpu0 = procsCpuUs(pids);
         const t0 = performance.now();
         const r = await peer.call("phase", { direction, payloadBytes, seconds: TRAFFIC.seconds, window: TRAFFIC.window, burst: TRAFFIC.burst }, 30_000);
-        const cpuUs = procCpuUs(segw.pid) - cpu0;
+        const cpuUs = procsCpuUs(pids) - cpu0;
         const wallS = (performance.now() - t0) / 1000;
         const delivered = num(r, "delivered");
         const pps = delivered / num(r, "seconds");
         rows.push({
-          variant, direction, payloadBytes, sent: num(r, "sent"), delivered, packetsPerSecond: pps, gbitPerSecond: (pps * payloadBytes * 8) / 1e9,
-          segwCpuUsPerPacket: cpuUs / Math.max(1, delivered), segwCores: cpuUs / 1e6 / wallS, stalls: num(r, "stalls"),
+          variant, ues: ues.length, direction, payloadBytes, sent: num(r, "sent"), delivered, packetsPerSecond: pps, gbitPerSecond: (pps * payloadBytes * 8) / 1e9,
+          segwCpuUsPerPacket: cpuUs / Math.max(1, delivered), segwCores: cpuUs / 1e6 / wallS, peerCores: num(r, "cpuUs") / 1e6 / wallS, stalls: num(r, "stalls"),
         });
       }
     }
@@ -106,7 +143,18 @@ export async function benchTraffic(topo: Topology, psk: string): Promise<Traffic
   return { segw: ours.rows, strongswan, latency: ours.latency };
 }
 
-/** Multi-core throughput rows: the SeGW pinned to one core, uplink 1400 (the unpinned row comes from benchTraffic). */
-export async function benchTrafficPinned(topo: Topology, psk: string): Promise<SegwTrafficRow[]> {
-  return (await segwTraffic(topo, psk, "one process pinned to 1 core", { cpus: "1", latency: false, directions: ["uplink"], payloads: [1400] })).rows;
+/**
+ * Multi-core throughput rows, uplink (the unpinned one-UE rows come from benchTraffic): the one
+ * process pinned to one core (1400 octets); the one process with 2 UEs, and the multi-worker SeGW
+ * with one UE per worker (both sizes).
+ */
+export async function benchTrafficMultiCore(topo: Topology, psk: string): Promise<SegwTrafficRow[]> {
+  await topo.addAddress(topo.ue, "veth-ue", `${ENB_GTP}/24`);
+  await topo.addAddress(topo.segw, "veth-segw", `${WORKER2}/24`);
+  const uplink = { latency: false, directions: ["uplink"] } as const;
+  return [
+    ...(await segwTraffic(topo, psk, "one process pinned to 1 core", { ...uplink, cpus: "1", payloads: [1400] })).rows,
+    ...(await segwTraffic(topo, psk, "one process, 2 cores", { ...uplink, ues: WORKERS.length, payloads: TRAFFIC.payloads })).rows,
+    ...(await segwTraffic(topo, psk, WORKERS_VARIANT, { ...uplink, workers: WORKERS, payloads: TRAFFIC.payloads })).rows,
+  ];
 }
