@@ -15,6 +15,8 @@
  *
  * Needs root, strongSwan, iperf3 and /dev/net/tun; without them it reports why it was skipped.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Charon, CHARON_BINARY } from "../test/interop/harness/charon.js";
 import { randomPsk, UE_IDI } from "../test/interop/harness/fixture.js";
 import { LAB, runHost, Topology } from "../test/interop/harness/netns.js";
@@ -22,6 +24,7 @@ import { waitUntil } from "../test/interop/harness/poll.js";
 import { missingPrerequisites } from "../test/interop/harness/prerequisites.js";
 import { initiate, listSas } from "../test/interop/harness/vici-sa.js";
 import { ESP_PROPOSAL, IKE_PROPOSAL, PACING, WARM_UP, runLwipTunnel, type TunnelRow } from "./esp-tunnel.js";
+import { procCpuUs } from "./peer-rpc.js";
 
 export const PAYLOAD_BYTES = 1400;
 /**
@@ -87,7 +90,8 @@ export async function strongswanTunnelRows(topo: Topology, seconds: number, payl
       const vip = (await listSas(ue.vici))[0]?.localVips[0];
       if (vip === undefined) throw new Error("strongSwan UE got no virtual IP");
       const rows: TunnelRow[] = [];
-      for (const payloadBytes of payloads) rows.push(await bestOfSweep(topo, vip, seconds, payloadBytes));
+      const segwPid = Number(readFileSync(join(segw.dir, "run", "charon.pid"), "utf8").trim());
+      for (const payloadBytes of payloads) rows.push(await bestOfSweep(topo, vip, seconds, payloadBytes, segwPid));
       return rows;
     } finally {
       await ue.stop();
@@ -110,13 +114,13 @@ interface IperfUdpSum {
 }
 
 /** The best delivered figure over the OFFERED_PPS sweep, with the offered rate that gave it. */
-async function bestOfSweep(topo: Topology, vip: string, seconds: number, payloadBytes: number): Promise<TunnelRow> {
+async function bestOfSweep(topo: Topology, vip: string, seconds: number, payloadBytes: number, segwPid: number): Promise<TunnelRow> {
   let best: TunnelRow | undefined;
   for (const pps of OFFERED_PPS) {
     const offered = pps * payloadBytes * 8;
     // Past libipsec's peak the iperf3 server may not report at all (its test outlives our wait):
     // that step counts as past the peak once a figure exists.
-    const row = await iperf(topo, vip, seconds, payloadBytes, offered).catch((e: unknown) => {
+    const row = await iperf(topo, vip, seconds, payloadBytes, offered, segwPid).catch((e: unknown) => {
       if (best === undefined) throw e;
       console.error(`strongSwan sweep: no figure at ${pps} packets/s offered, taken as past the peak (${String(e).split("\n")[0]})`);
       return undefined;
@@ -129,7 +133,8 @@ async function bestOfSweep(topo: Topology, vip: string, seconds: number, payload
   return best;
 }
 
-async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes: number, offeredBitsPerSecond: number): Promise<TunnelRow> {
+/** One iperf3 run; `segwPid` (the SeGW-side charon, when known) is charged per delivered packet. */
+async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes: number, offeredBitsPerSecond: number, segwPid?: number): Promise<TunnelRow> {
   const server = topo.spawn(topo.segw, ["iperf3", "-s", "-B", LAB.enb, "-1", "-J"]);
   let out = "";
   server.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -139,8 +144,10 @@ async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes:
       timeoutMs: 5_000, what: "the iperf3 server",
     });
     const client = ["iperf3", "-c", LAB.enb, "-B", vip, "-u", "-b", String(Math.round(offeredBitsPerSecond)), "-l", String(payloadBytes), "-t", String(seconds), "-J"];
+    const cpu0 = segwPid === undefined ? 0 : procCpuUs(segwPid);
     const c = await topo.exec(topo.ue, client, { check: false, timeoutMs: (seconds + 20) * 1000 });
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    const segwCpuUs = segwPid === undefined ? undefined : procCpuUs(segwPid) - cpu0;
     const sum = (JSON.parse(out) as { end?: { sum_received?: IperfUdpSum } }).end?.sum_received;
     if (!sum || !(sum.seconds > 0)) throw new Error(`no iperf3 receiver figures\n${out}\n${c.stdout}${c.stderr}`);
     const delivered = Math.round(sum.bytes / payloadBytes);
@@ -150,6 +157,7 @@ async function iperf(topo: Topology, vip: string, seconds: number, payloadBytes:
       gbitPerSecond: (sum.bytes * 8) / sum.seconds / 1e9,
       lossPercent: sum.packets === 0 ? 100 : (100 * sum.lost_packets) / sum.packets,
       stalls: 0, offeredBitsPerSecond,
+      ...(segwCpuUs === undefined || delivered === 0 ? {} : { segwCpuUsPerPacket: segwCpuUs / delivered }),
     };
   } finally {
     await topo.stopChild(server, 1_000);

@@ -42,6 +42,8 @@ export interface TunnelRow {
   readonly stalls: number;
   /** The rate iperf3 was told to offer (strongSwan rows: the best of the sweep). */
   readonly offeredBitsPerSecond?: number;
+  /** strongSwan rows: CPU of the SeGW-side charon (all threads, /proc) per delivered packet, in µs. */
+  readonly segwCpuUsPerPacket?: number;
   /** CPU microseconds per packet sent, of the sending process, and per packet delivered, of the receiving one (lwip only). */
   readonly senderCpuUsPerPacket?: number;
   readonly receiverCpuUsPerPacket?: number;
