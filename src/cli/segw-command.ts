@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { loadSegwConfig } from "../segw/config.js";
 import { startSegw } from "../segw/daemon.js";
 import { startSegwWorkers } from "../segw/workers/primary.js";
+import { WorkerStartError } from "../segw/workers/worker-process.js";
 import { runSegwCtl } from "./segw-ctl.js";
 import { UsageError } from "./usage-error.js";
 
@@ -13,6 +14,11 @@ const HELP = `usage: lwip segw --config <file.yaml>
        lwip segw ctl <provision|release|confirm|list|events> --api <url> --cert <pem> --key <pem> --ca <pem> ...
 Runs the LWIP-SeGW (TS 33.401 clause 16). See examples/segw.yaml for the configuration and
 docs/openapi.yaml for the control API. Logs are JSON lines on stderr.`;
+
+/** What the host refused (an address not configured, a port taken, no permission), as opposed to a bug. */
+function isStartFailure(e: unknown): e is Error {
+  return e instanceof WorkerStartError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string");
+}
 
 export async function runSegw(args: string[]): Promise<number> {
   if (args[0] === "ctl") return runSegwCtl(args.slice(1));
@@ -24,8 +30,15 @@ export async function runSegw(args: string[]): Promise<number> {
   if (!values.config) throw new UsageError("--config <file.yaml> is required (see lwip segw --help)");
   const config = loadSegwConfig(values.config);
   if (!config.ok) throw new UsageError(`${values.config}: ${config.error.message}`);
-  // With `workers`, this process runs the control API and one process per worker runs the rest.
-  const segw = config.value.workers.length > 0 ? await startSegwWorkers(config.value) : await startSegw(config.value);
+  let segw: { stop(): Promise<void> };
+  try {
+    // With `workers`, this process runs the control API and one process per worker runs the rest.
+    segw = config.value.workers.length > 0 ? await startSegwWorkers(config.value) : await startSegw(config.value);
+  } catch (e) {
+    if (!isStartFailure(e)) throw e;
+    process.stderr.write(`lwip segw: cannot start: ${e.message}\n`);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());

@@ -106,11 +106,12 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
   }
 
   const live = () => slots.map((s) => s.process);
-  try {
-    await Promise.all(config.workers.map((_, i) => launch(i)));
-  } catch (e) {
+  // Every launch settles before a failure is reported, so that no worker still starting is left behind.
+  const launched = await Promise.allSettled(config.workers.map((_, i) => launch(i)));
+  const failed = launched.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
     await Promise.all(live().map((w) => w?.stop()));
-    throw e;
+    throw failed.reason;
   }
   const metrics: SegwMetrics = new SegwMetrics({
     counters,

@@ -78,5 +78,7 @@ process.on("message", (m: ToWorker) => {
   }
 });
 process.on("disconnect", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
+// A service manager signals the whole process group at once: the primary stops its workers in
+// order (Deletes first), and a worker that went on its own would look like a crash to it.
+process.on("SIGTERM", () => undefined);
 process.on("SIGINT", () => undefined);

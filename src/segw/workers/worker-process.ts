@@ -14,6 +14,11 @@ const CALL_TIMEOUT_MS = 5000;
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5000;
 
+/** A worker process that could not start (its sockets refused, or it exited or hung while starting). */
+export class WorkerStartError extends Error {
+  override readonly name = "WorkerStartError";
+}
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
@@ -49,11 +54,11 @@ export class WorkerProcess {
     });
   }
 
-  /** Forks worker `index` and waits until its sockets are bound. @throws Error if it cannot start. */
+  /** Forks worker `index` and waits until its sockets are bound. @throws WorkerStartError if it cannot start. */
   static async start(config: SegwConfig, index: number, hooks: WorkerProcessHooks): Promise<WorkerProcess> {
     const child = fork(WORKER_MAIN, [], { serialization: "advanced", execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${index} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new WorkerStartError(`worker ${index} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
       const done = (e?: Error) => {
         clearTimeout(timer);
         child.off("message", onMessage);
@@ -63,9 +68,9 @@ export class WorkerProcess {
       };
       const onMessage = (m: FromWorker) => {
         if (m.type === "ready") done();
-        if (m.type === "start-failed") done(new Error(`worker ${index}: ${m.error}`));
+        if (m.type === "start-failed") done(new WorkerStartError(`worker ${index}: ${m.error}`));
       };
-      const onExit = (code: number | null) => done(new Error(`worker ${index} exited with ${code} while starting`));
+      const onExit = (code: number | null) => done(new WorkerStartError(`worker ${index} exited with ${code} while starting`));
       child.on("message", onMessage);
       child.once("exit", onExit);
     });
