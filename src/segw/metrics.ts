@@ -21,6 +21,8 @@ export interface SegwMetricsOptions {
   readonly provisioningEntries?: () => number;
   /** Exported as lwip_segw_events_total{name}. */
   readonly counters?: Counters;
+  /** A multi-worker SeGW: its workers running (lwip_segw_workers_up). */
+  readonly workersUp?: () => number;
   /** Run before each scrape (a multi-worker SeGW gathers its workers' snapshots here). */
   readonly beforeScrape?: () => Promise<void>;
 }
@@ -94,6 +96,8 @@ export class SegwMetrics {
       new Gauge({ name, help, registers: [r], collect() { this.set(read()); } });
     gauge("lwip_segw_active_ues", "UEs with an established tunnel", () => total().activeUes);
     gauge("lwip_segw_provisioning_entries", "Entries in the provisioning store (provisioned, connected, release-required)", () => total().provisioningEntries);
+    const workersUp = opts.workersUp;
+    if (workersUp) gauge("lwip_segw_workers_up", "Worker processes running (config workers); one being restarted is down", workersUp);
   }
 
   /** This process's own figures. */

@@ -62,6 +62,8 @@ test("UEs spread over both workers, each told its worker's address, with traffic
   assert.match(text, new RegExp(`^lwip_segw_active_ues ${ues.length}$`, "m"), "metrics add up the workers");
   assert.match(text, new RegExp(`^lwip_segw_handshakes_total\\{outcome="established",reason=""\\} ${ues.length}$`, "m"));
   assert.match(text, /^lwip_segw_events_total\{name="xwap_lwip_addition_ack"\} \d+$/m, "with the primary's control API counters");
+  assert.match(text, /^lwip_segw_workers_up 2$/m);
+  assert.deepEqual(lab.segw.health(), { status: "ok", workers: { up: 2, total: 2 } });
   assert.equal(lab.enb.drops.size, 0);
 });
 
@@ -73,6 +75,8 @@ test("a worker that dies is restarted, and the eNB sets up its UEs afresh while 
   assert.ok(lost.length > 0 && kept.length > 0);
   const from = lab.log.mark();
   process.kill(victim.pid, "SIGKILL");
+  await until(() => lab.segw.health().status === "degraded", "health degraded while worker 1 is down");
+  assert.deepEqual(lab.segw.health().workers, { up: 1, total: 2 });
   await until(() => lab.segw.workers()[1]?.alive === true && lab.segw.workers()[1]?.pid !== victim.pid, "worker 1 restarted", 10_000);
   assert.equal(lab.segw.workers()[1]?.restarts, 1);
   for (const u of lost) await lab.log.waitFor(is("lwip-tunnel-up", "UE", u.ue.ueId), `${u.ue.ueId} set up again`, from, 20_000);
@@ -83,6 +87,8 @@ test("a worker that dies is restarted, and the eNB sets up its UEs afresh while 
   for (const u of kept) assert.equal(lab.log.of(u.ue.ueId, from).filter((e) => e.event === "lwip-tunnel-down").length, 0, `${u.ue.ueId} kept its tunnel`);
   for (const [k, u] of ues.entries()) await trafficBothWays(u, 100 + k);
   await until(async () => (await lab.segw.stats()).activeUes === ues.length, "every UE has a tunnel again");
+  assert.equal(lab.segw.health().status, "ok");
+  assert.match(await lab.segw.metrics.metrics(), /^lwip_segw_events_total\{name="segw_worker_exits"\} 1$/m);
 });
 
 test("stop ends every worker process", async () => {

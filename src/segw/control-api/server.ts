@@ -19,6 +19,13 @@ import { identifyEnb, type ControlApiEnb } from "./peer-identity.js";
 import { EventStreams } from "./sse.js";
 import type { UeRegistry } from "./ue-registry.js";
 
+/** What GET /healthz reports: "down" (HTTP 503) when no worker can take a UE. */
+export interface HealthReport {
+  readonly status: "ok" | "degraded" | "down";
+  /** A multi-worker SeGW: workers running, of all configured. */
+  readonly workers?: { readonly up: number; readonly total: number };
+}
+
 export interface ControlApiOptions {
   readonly listen: string;
   /** 0 picks a free port (see the returned port). */
@@ -28,6 +35,8 @@ export interface ControlApiOptions {
   readonly enbs: readonly ControlApiEnb[];
   readonly registry: UeRegistry;
   readonly events: SegwEventBus;
+  /** The SeGW's own health; "ok" when absent. */
+  readonly health?: () => HealthReport;
   readonly log: Logger;
   readonly counters: Counters;
 }
@@ -64,7 +73,10 @@ function makeDispatcher(opts: ControlApiOptions, ctx: HandlerContext, streams: E
       sendJson(res, 401, { error: "client certificate required" });
       return;
     }
-    if (path === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
+    if (path === "/healthz" && req.method === "GET") {
+      const health = opts.health?.() ?? { status: "ok" };
+      return sendJson(res, health.status === "down" ? 503 : 200, health);
+    }
     const who = identifyEnb(socket.getPeerCertificate(), opts.enbs);
     if (!who.ok) {
       opts.counters.add("xwap_forbidden");

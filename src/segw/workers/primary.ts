@@ -13,7 +13,7 @@ import { systemClock, type Clock } from "../../io/clock.js";
 import { Counters } from "../../io/counters.js";
 import { createLogger, type Logger } from "../../io/log.js";
 import type { SegwConfig } from "../config.js";
-import { startControlApi, type ControlApi } from "../control-api/index.js";
+import { startControlApi, type ControlApi, type HealthReport } from "../control-api/index.js";
 import { SegwEventBus } from "../control-api/events.js";
 import type { UeRegistry } from "../control-api/ue-registry.js";
 import { controlApiEnbs, readTls } from "../daemon.js";
@@ -44,6 +44,8 @@ export interface SegwWorkers {
   /** The workers' stores as the control API uses them (benchmarks provision through it without TLS). */
   readonly registry: UeRegistry;
   workers(): WorkerStatus[];
+  /** What GET /healthz says: ok, degraded (a worker is restarting), down (none running). */
+  health(): HealthReport;
   /** IKE SAs and UEs with a tunnel, all workers together. */
   stats(): Promise<{ ikeSas: number; activeUes: number }>;
   /** Graceful stop: every worker deletes its UEs' SAs and exits; then the servers close. */
@@ -106,6 +108,10 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
   }
 
   const live = () => slots.map((s) => s.process);
+  const health = (): HealthReport => {
+    const up = slots.filter((s) => s.process?.alive === true).length;
+    return { status: up === slots.length ? "ok" : up > 0 ? "degraded" : "down", workers: { up, total: slots.length } };
+  };
   // Every launch settles before a failure is reported, so that no worker still starting is left behind.
   const launched = await Promise.allSettled(config.workers.map((_, i) => launch(i)));
   const failed = launched.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -115,12 +121,13 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
   }
   const metrics: SegwMetrics = new SegwMetrics({
     counters,
+    workersUp: () => health().workers?.up ?? 0,
     beforeScrape: async (): Promise<void> => metrics.setWorkerSnapshots(await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("metrics", null)] : [])))),
   });
   const registry = new WorkersRegistry(live, clock);
   const controlApi: ControlApi = await startControlApi({
     listen: config.controlApi.listen, port: config.controlApi.port, tls: readTls(config), enbs: controlApiEnbs(config),
-    registry, events: bus, log, counters,
+    registry, events: bus, log, counters, health,
   });
   const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
   endEventStreams = () => controlApi.endEventStreams();
@@ -132,6 +139,7 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
     counters,
     metrics,
     registry,
+    health,
     workers: () => slots.map((s, index) => ({
       index, ike: config.workers[index]?.ike ?? "", gtpu: config.workers[index]?.gtpu ?? "",
       pid: s.process?.pid, alive: s.process?.alive ?? false, restarts: s.restarts,

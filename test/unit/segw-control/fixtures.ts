@@ -11,7 +11,7 @@ import { Counters } from "../../../src/io/counters.js";
 import { createLogger } from "../../../src/io/log.js";
 import { ProvisioningStore, type ProvisioningEntry, type ReleaseReason } from "../../../src/segw/provisioning-store.js";
 import { SegwEventBus } from "../../../src/segw/control-api/events.js";
-import { startControlApi, type ControlApi } from "../../../src/segw/control-api/server.js";
+import { startControlApi, type ControlApi, type ControlApiOptions } from "../../../src/segw/control-api/server.js";
 import { ControlApiClient } from "../../../src/segw/control-api/client.js";
 
 export interface Pki {
@@ -46,7 +46,7 @@ export interface Harness {
 
 export const GTPU_ADDRESS = "198.18.0.1";
 
-export async function startHarness(pki: Pki): Promise<Harness> {
+export async function startHarness(pki: Pki, opts: Pick<ControlApiOptions, "health"> = {}): Promise<Harness> {
   const clock = new FakeClock();
   const counters = new Counters();
   const logLines: string[] = [];
@@ -71,6 +71,7 @@ export async function startHarness(pki: Pki): Promise<Harness> {
     events,
     log: createLogger("debug", (l) => logLines.push(l)),
     counters,
+    ...opts,
   });
   const url = `https://127.0.0.1:${api.port}`;
   const client = (enb: string, from: Pki = pki) =>
