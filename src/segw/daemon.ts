@@ -91,21 +91,31 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
   const log = deps.log ?? createLogger(config.log.level);
   const bus = new SegwEventBus();
   const core = await startSegwCore(config, { ...deps, log, publish: (enb, e) => bus.publish(enb, e) });
-  const api: ControlApi = await startControlApi({
-    listen: config.controlApi.listen,
-    port: config.controlApi.port,
-    tls: readTls(config),
-    enbs: controlApiEnbs(config),
-    registry: core.registry, events: bus, log, counters: core.counters,
-  });
-  const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, core.metrics) : undefined;
-  log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: api.port, gtpuPort: core.gtpuPort, enbs: config.enbs.map((e) => e.name) });
+  let api: ControlApi | undefined;
+  let metricsServer: MetricsServer | undefined;
+  try {
+    api = await startControlApi({
+      listen: config.controlApi.listen,
+      port: config.controlApi.port,
+      tls: readTls(config),
+      enbs: controlApiEnbs(config),
+      registry: core.registry, events: bus, log, counters: core.counters,
+    });
+    metricsServer = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, core.metrics) : undefined;
+  } catch (e) {
+    // Nothing may keep running (and keep the process alive) after a failed start.
+    await api?.close();
+    await core.stop();
+    throw e;
+  }
+  const controlApi = api;
+  log.info("segw", "LWIP-SeGW running", { ike: config.ike.listen, controlApiPort: controlApi.port, gtpuPort: core.gtpuPort, enbs: config.enbs.map((e) => e.name) });
   return {
     ...core,
-    controlApiPort: api.port,
+    controlApiPort: controlApi.port,
     async stop() {
       await core.stop();
-      await api.close();
+      await controlApi.close();
       await metricsServer?.close();
     },
   };

@@ -122,19 +122,33 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
   const metrics: SegwMetrics = new SegwMetrics({
     counters,
     workersUp: () => health().workers?.up ?? 0,
-    beforeScrape: async (): Promise<void> => metrics.setWorkerSnapshots(await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("metrics", null)] : [])))),
+    // A worker that dies during the scrape is left out of it rather than failing it.
+    beforeScrape: async (): Promise<void> => {
+      const snapshots = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("metrics", null).catch(() => undefined)] : [])));
+      metrics.setWorkerSnapshots(snapshots.filter((x) => x !== undefined));
+    },
   });
   const registry = new WorkersRegistry(live, clock);
-  const controlApi: ControlApi = await startControlApi({
-    listen: config.controlApi.listen, port: config.controlApi.port, tls: readTls(config), enbs: controlApiEnbs(config),
-    registry, events: bus, log, counters, health,
-  });
-  const metricsServer: MetricsServer | undefined = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
-  endEventStreams = () => controlApi.endEventStreams();
-  log.info("segw", "LWIP-SeGW running", { workers: config.workers.map((w) => w.ike), controlApiPort: controlApi.port, enbs: config.enbs.map((e) => e.name) });
+  let controlApi: ControlApi | undefined;
+  let metricsServer: MetricsServer | undefined;
+  try {
+    controlApi = await startControlApi({
+      listen: config.controlApi.listen, port: config.controlApi.port, tls: readTls(config), enbs: controlApiEnbs(config),
+      registry, events: bus, log, counters, health,
+    });
+    metricsServer = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
+  } catch (e) {
+    stopping = true;
+    await controlApi?.close();
+    await Promise.all(live().map((w) => w?.stop()));
+    throw e;
+  }
+  const api = controlApi;
+  endEventStreams = () => api.endEventStreams();
+  log.info("segw", "LWIP-SeGW running", { workers: config.workers.map((w) => w.ike), controlApiPort: api.port, enbs: config.enbs.map((e) => e.name) });
 
   return {
-    controlApiPort: controlApi.port,
+    controlApiPort: api.port,
     metricsPort: metricsServer?.port,
     counters,
     metrics,
@@ -152,7 +166,7 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
       stopping = true;
       for (const s of slots) clearTimeout(s.timer);
       await Promise.all(live().map((w) => w?.stop()));
-      await controlApi.close();
+      await api.close();
       await metricsServer?.close();
     },
   };

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,4 +49,19 @@ test("workers: a worker that cannot bind stops the others and the daemon exits 1
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`^lwip segw: cannot start: worker 1: bind EADDRNOTAVAIL ${ABSENT}(:\\d+)?\\n$`, "m"));
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+});
+
+test("a control API port already taken: one line, exit 1, and the sockets already open are closed (the process ends)", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    for (const workers of ["", "workers: [{ ike: 127.0.0.1 }, { ike: 127.0.0.2 }]\n"]) {
+      const r = await run(base("127.0.0.1").replace("port: 0, tls", `port: ${port}, tls`) + workers);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^lwip segw: cannot start: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\\n$`, "m"));
+    }
+  } finally {
+    taken.close();
+  }
 });
