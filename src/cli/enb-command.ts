@@ -178,7 +178,7 @@ async function execute(enb: LwipEnb, c: Command, countersOf: (ue: string) => Tra
     case "list":
       return result({ ok: true, ues: enb.attached });
     case "stats":
-      return result({ ok: true, traffic: Object.fromEntries(enb.attached.map((u) => [u.ueId, countersOf(u.ueId).snapshot()])), drops: Object.fromEntries(enb.drops) });
+      return result({ ok: true, traffic: Object.fromEntries(enb.attached.map((u) => [u.ueId, countersOf(u.ueId).snapshot()])), drops: Object.fromEntries(enb.drops), ndsIp: enb.ndsIp ?? null });
     case "send": {
       const paths = { wlan: 0, lte: 0, dropped: 0 };
       for (let seq = 0; seq < c.count; seq++) {

@@ -178,8 +178,8 @@ export async function startLab(net: string, labOpts: LabOptions = {}): Promise<L
 }
 
 /** Starts PKI, a SeGW of `workers` worker processes (on `${net}.1`, `${net}.5`, `${net}.6`...) and the eNB. */
-export async function startWorkersLab(net: string, workers: number): Promise<WorkersLab> {
-  const base = await segwLabWith(net, workers, (config) => startSegwWorkers(config, { log: silentLogger }));
+export async function startWorkersLab(net: string, workers: number, opts: { readonly restartGraceMs?: number } = {}): Promise<WorkersLab> {
+  const base = await segwLabWith(net, workers, (config) => startSegwWorkers(config, { log: silentLogger, ...opts }));
   return { segw: base.segw, ...(await labAround(base, {})) };
 }
 

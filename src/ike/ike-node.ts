@@ -172,6 +172,14 @@ export class IkeNode {
     this.scheduleIkeRekey(sa);
   }
 
+  /**
+   * A liveness check now (RFC 7296 §1.4), not waiting for dpdMs of silence: for a hint that the peer
+   * may have restarted (§2.21.4). No answer after the retransmissions ends the SA ("dpd-timeout").
+   */
+  checkLiveness(sa: IkeSa): void {
+    checkLiveness(this.ctx, sa);
+  }
+
   deleteIke(sa: IkeSa): void {
     deleteIkeSa(this.ctx, sa);
   }

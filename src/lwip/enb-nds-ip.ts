@@ -199,6 +199,24 @@ export class EnbNdsIp {
     peer.retry.unref();
   }
 
+  /** Each SeGW address with an SA (up, or being set up again), and the SA events counted. */
+  status(): { readonly peers: { readonly address: string; readonly up: boolean }[]; readonly counters: Record<string, number> } {
+    return { peers: [...this.peers.values()].map((p) => ({ address: p.address, up: p.up })), counters: this.counters.snapshot() };
+  }
+
+  /**
+   * A liveness check on every SA now (RFC 7296 §1.4): the SeGW's event stream broke, so a SeGW
+   * worker behind one of them may have restarted without its keys (§2.21.4: a hint that SAs to that
+   * address may be dead). A live one answers at once; a dead one ends after the retransmissions
+   * and is set up again.
+   */
+  checkPeers(): void {
+    for (const peer of this.peers.values()) {
+      const sa = this.current(peer);
+      if (peer.up && sa) this.node.checkLiveness(sa);
+    }
+  }
+
   /**
    * Sends a GTP-U datagram to the SeGW address `to` inside its SA; false while there is none (and,
    * for an address without one, an SA to it is started: the next datagrams can go).

@@ -66,6 +66,16 @@ export class EnbUserPlane {
     return (holder.up = new EnbUserPlane(o, socket, zb));
   }
 
+  /** The NDS/IP SAs per SeGW address and their counters; undefined without built-in NDS/IP. */
+  ndsIpStatus(): ReturnType<EnbNdsIp["status"]> | undefined {
+    return this.zb?.status();
+  }
+
+  /** After a break in the SeGW's event stream: check that every NDS/IP SA still has a live peer (no-op without built-in NDS/IP). */
+  checkSegwPeers(): void {
+    this.zb?.checkPeers();
+  }
+
   /** The NDS/IP SA to the configured SeGW address is up (always true without built-in NDS/IP). */
   get xwuReady(): boolean {
     return this.zb?.established ?? true;

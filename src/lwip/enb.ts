@@ -154,6 +154,11 @@ export class LwipEnb {
   }
 
   /** The UEs attached now, and what LWIP state each is in. */
+  /** Built-in NDS/IP: the SA to each SeGW address (up or not) and their counters (nds_ip_sa_lost, nds_ip_no_sa). */
+  get ndsIp(): ReturnType<EnbUserPlane["ndsIpStatus"]> {
+    return this.userPlane.ndsIpStatus();
+  }
+
   get attached(): EnbUeView[] {
     return [...this.ues.values()].map((ue) => this.view(ue));
   }
@@ -350,6 +355,7 @@ export class LwipEnb {
     const ues = [...this.ues.values()];
     // Acknowledged sessions only, taken before asking: the answer must include each of them unless the SeGW lost it.
     const held = ues.flatMap((ue) => (ue.session && ue.session.state !== "provisioning" ? [{ ue, s: ue.session }] : []));
+    this.userPlane.checkSegwPeers();
     for (const ue of ues) this.reestablisher.retryNow(ue);
     if (held.length === 0) return;
     const entries = await this.svc.xw.listUes();

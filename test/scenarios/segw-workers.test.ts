@@ -9,12 +9,14 @@ import { probeSdu } from "../../src/lwip/traffic.js";
 import { is, startWorkersLab, type LabUe, type WorkersLab } from "../../src/demo/lab.js";
 import { until } from "../support/until.js";
 
+/** How long a restarted worker waits before it takes new UEs (15 s in service). */
+const GRACE_MS = 3000;
 let lab: WorkersLab;
 let stopped = false;
 const ues: (LabUe & { segw: string })[] = [];
 
 before(async () => {
-  lab = await startWorkersLab("127.0.77", 2);
+  lab = await startWorkersLab("127.0.77", 2, { restartGraceMs: GRACE_MS });
 });
 
 after(async () => {
@@ -89,6 +91,20 @@ test("a worker that dies is restarted, and the eNB sets up its UEs afresh while 
   await until(async () => (await lab.segw.stats()).activeUes === ues.length, "every UE has a tunnel again");
   assert.equal(lab.segw.health().status, "ok");
   assert.match(await lab.segw.metrics.metrics(), /^lwip_segw_events_total\{name="segw_worker_exits"\} 1$/m);
+});
+
+test("the eNB finds its NDS/IP SA to the restarted worker dead and sets it up anew; after its grace the worker takes new UEs, with traffic both ways", async () => {
+  const restarted = lab.addresses.worker(1);
+  // 16.1: GTP-U to that worker is possible only inside a fresh SA: the old one's keys died with the
+  // worker. The eNB checks its SAs when the event stream reopens (about 2 s, then 7 s of
+  // retransmissions); waiting for 10 s of silence first (its DPD) would take 17 s from the kill.
+  await until(() => (lab.enb.ndsIp?.counters["nds_ip_sa_lost"] ?? 0) >= 1, "the eNB's SA to the restarted worker found dead", 14_000);
+  await until(() => lab.enb.ndsIp?.peers.find((p) => p.address === restarted)?.up === true, "a fresh NDS/IP SA to it", 10_000);
+  const fresh: (LabUe & { segw: string })[] = [];
+  for (let i = 40; i <= 56 && !fresh.some((u) => u.segw === restarted); i++) fresh.push(await upUe(i));
+  assert.ok(fresh.some((u) => u.segw === restarted), "a new UE on the restarted worker");
+  for (const [k, u] of fresh.entries()) await trafficBothWays(u, 200 + k);
+  assert.equal(lab.enb.drops.size, 0);
 });
 
 test("stop ends every worker process", async () => {

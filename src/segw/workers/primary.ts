@@ -25,6 +25,12 @@ const RESTART_FIRST_MS = 1000;
 const RESTART_MAX_MS = 30_000;
 /** A worker that ran this long before dying starts its back-off afresh. */
 const RESTART_RESET_MS = 60_000;
+/**
+ * A restarted worker takes new UEs only after this long: each eNB still has its NDS/IP SA to the
+ * dead worker, and finds it dead by the liveness check it runs when its event stream reopens (the
+ * stream is ended again once the worker is back): about 2 s to reconnect plus 7 s of retransmissions.
+ */
+const RESTART_GRACE_MS = 15_000;
 
 export interface WorkerStatus {
   readonly index: number;
@@ -61,7 +67,7 @@ interface Slot {
 }
 
 /** Starts the primary and every worker. @throws Error if a worker or a server cannot start. */
-export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?: Logger; readonly clock?: Clock } = {}): Promise<SegwWorkers> {
+export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?: Logger; readonly clock?: Clock; readonly restartGraceMs?: number } = {}): Promise<SegwWorkers> {
   const log = deps.log ?? createLogger(config.log.level);
   const clock = deps.clock ?? systemClock;
   const counters = new Counters();
@@ -100,7 +106,11 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
     slot.restarts++;
     try {
       await launch(index);
-      log.info("segw", "worker restarted", { worker: index, pid: slot.process?.pid ?? null });
+      const graceMs = deps.restartGraceMs ?? RESTART_GRACE_MS;
+      if (slot.process) slot.process.newUesFrom = clock.now() + graceMs;
+      log.info("segw", "worker restarted", { worker: index, pid: slot.process?.pid ?? null, newUesInMs: graceMs });
+      // Again, now that it is back: each eNB checks its NDS/IP SAs, finds the one to this worker dead and sets it up anew.
+      endEventStreams();
     } catch (e) {
       lost(index, null, null);
       log.error("segw", "worker restart failed", { worker: index, error: e instanceof Error ? e.message : String(e) });

@@ -36,6 +36,8 @@ export class WorkerProcess {
   private nextId = 1;
   private stopping = false;
   private exited = false;
+  /** Clock time from which this worker takes new UEs (set by the primary when it restarts a worker). */
+  newUesFrom = 0;
   readonly exit: Promise<void>;
 
   private constructor(readonly index: number, private readonly child: ChildProcess, hooks: WorkerProcessHooks) {

@@ -12,6 +12,8 @@ import type { WorkerCalls, WorkerOp } from "./ipc.js";
 /** What the registry needs of a worker (WorkerProcess; a fake in tests). */
 export interface WorkerHandle {
   readonly alive: boolean;
+  /** Clock time from which the worker takes new UEs (a restarted one waits for the eNBs' NDS/IP SAs to it). */
+  readonly newUesFrom: number;
   call<K extends WorkerOp>(op: K, args: WorkerCalls[K]["args"]): Promise<WorkerCalls[K]["result"]>;
 }
 
@@ -37,15 +39,16 @@ export class WorkersRegistry implements UeRegistry {
     return this.workers().filter((w): w is WorkerHandle => w?.alive === true);
   }
 
-  /** The worker for an IDi: its own slot, or the next live one while that is down. */
+  /**
+   * The worker for an IDi: its own slot, or the next one while that is down or just restarted
+   * (a restarted worker only when no other runs).
+   */
   private workerFor(idi: Uint8Array): WorkerHandle | undefined {
     const slots = this.workers();
     const first = idiHash(idi) % Math.max(1, slots.length);
-    for (let k = 0; k < slots.length; k++) {
-      const w = slots[(first + k) % slots.length];
-      if (w?.alive) return w;
-    }
-    return undefined;
+    const now = this.clock.now();
+    const ordered = slots.map((_, k) => slots[(first + k) % slots.length]);
+    return ordered.find((w) => w?.alive === true && now >= w.newUesFrom) ?? ordered.find((w) => w?.alive === true);
   }
 
   async provision(enbName: string, req: LwipAdditionRequest): Promise<ProvisionOutcome> {

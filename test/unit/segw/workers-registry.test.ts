@@ -13,6 +13,7 @@ import { toHex } from "../../../src/wire/hex.js";
 class FakeWorker implements WorkerHandle {
   alive = true;
   fail = false;
+  newUesFrom = 0;
   readonly calls: { op: WorkerOp; args: unknown; pskAtCall?: string }[] = [];
   readonly held = new Map<string, UeView>();
 
@@ -41,8 +42,8 @@ function request(idi = randomBytes(16)): LwipAdditionRequest {
   return { enbUeXwapId: Uint8Array.of(0, 0, 1), ueIdentity: new Uint8Array(6), lwipPsk: Uint8Array.from(randomBytes(32)), ikeInitiatorIdentity: Uint8Array.from(idi) };
 }
 
-function registry(workers: FakeWorker[]): WorkersRegistry {
-  return new WorkersRegistry(() => workers, { now: () => 0 });
+function registry(workers: FakeWorker[], now = 0): WorkersRegistry {
+  return new WorkersRegistry(() => workers, { now: () => now });
 }
 
 async function workerOf(r: WorkersRegistry, req: LwipAdditionRequest): Promise<string | undefined> {
@@ -78,6 +79,19 @@ test("a worker that is down hands its share to the next live one; none live is a
   const refused = await r.provision("alpha", request());
   assert.ok(!refused.ok);
   assert.equal(refused.cause.value, "not-enough-user-plane-processing-resources");
+});
+
+test("a restarted worker takes no new UE before its grace ends, unless no other worker runs", async () => {
+  const ws = [new FakeWorker("198.18.0.1"), new FakeWorker("198.18.0.5")];
+  const idis = Array.from({ length: 40 }, () => randomBytes(16));
+  const home = await Promise.all(idis.map((idi) => workerOf(registry(ws, 1000), request(idi))));
+  const onSecond = idis.filter((_, i) => home[i] === "198.18.0.5");
+  assert.ok(onSecond.length > 0);
+  (ws[1] as FakeWorker).newUesFrom = 5000;
+  for (const idi of onSecond) assert.equal(await workerOf(registry(ws, 4999), request(idi)), "198.18.0.1", "in its grace: the next worker");
+  for (const idi of onSecond) assert.equal(await workerOf(registry(ws, 5000), request(idi)), "198.18.0.5", "after it: its own share again");
+  (ws[0] as FakeWorker).alive = false;
+  for (const idi of idis) assert.equal(await workerOf(registry(ws, 4999), request(idi)), "198.18.0.5", "the only worker running takes all");
 });
 
 test("the primary's copy of the LWIP-PSK is zeroized after the worker answered, and after a failed call", async () => {
