@@ -2,7 +2,7 @@
  * What the demo's steps share: the lab, the UEs, the expectations checked so far, and the message
  * trace. A failed expectation is recorded and reported, it does not stop the run.
  */
-import type { Lab, LabUe } from "./lab.js";
+import type { LabAroundSegw, LabUe } from "./lab.js";
 import type { TraceStep } from "./sequence-diagram.js";
 import { TrafficCounters } from "../lwip/traffic.js";
 
@@ -26,7 +26,7 @@ export class DemoContext {
   readonly ues: DemoUe[] = [];
   readonly started = Date.now();
 
-  constructor(readonly lab: Lab, private readonly progress: (line: string) => void) {}
+  constructor(readonly lab: LabAroundSegw, private readonly progress: (line: string) => void) {}
 
   elapsed(): number {
     return Date.now() - this.started;
@@ -53,9 +53,9 @@ export class DemoContext {
 }
 
 /** Polls a condition within a deadline (for state no event reports); false on timeout. */
-export async function eventually(cond: () => boolean, ms = 5000): Promise<boolean> {
+export async function eventually(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 10));
   }

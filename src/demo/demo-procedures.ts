@@ -23,8 +23,19 @@ function lastIdi(ctx: DemoContext, ue: string, from: number): string | undefined
 }
 
 /** The SeGW still carries this IDi: an established SA (one being deleted carries nothing). */
-function segwHasSa(ctx: DemoContext, idi: string | undefined): boolean {
-  return idi !== undefined && ctx.lab.segw.node.sas.some((sa) => sa.idiHex === idi && sa.state === "established");
+async function segwHasSa(ctx: DemoContext, idi: string | undefined): Promise<boolean> {
+  return idi !== undefined && (await ctx.lab.segwView.hasEstablishedSa(idi));
+}
+
+/** The SeGW's entry for an IDi (hex), if it has one. */
+function segwEntry(ctx: DemoContext, idi: string | undefined) {
+  return idi === undefined ? Promise.resolve(undefined) : ctx.lab.segwView.registry.find("alpha", { idi: fromHex(idi) ?? new Uint8Array(0) });
+}
+
+/** The SeGW address the UE was given with this IDi (a multi-worker SeGW has one per worker). */
+export function segwFor(ctx: DemoContext, ue: string, idi: string | undefined): string {
+  const rrc = ctx.lab.log.of(ue).find((e): e is Extract<LwipEvent, { event: "rrc-lwip-configuration" }> => e.event === "rrc-lwip-configuration" && e.idi === idi);
+  return rrc?.segw ?? ctx.lab.addresses.segw;
 }
 
 /** 16.2.3 then 16.2.1, 16.2.2: the SeGW is provisioned before the UE is told; the tunnel comes up; both delete the PSK. */
@@ -39,7 +50,7 @@ export async function setUp(ctx: DemoContext, u: DemoUe, drbs: readonly DrbConfi
   const idi = lastIdi(ctx, u.id, from);
   const psk = u.psks.at(-1);
   ctx.expect(u.id, "16.2.2", "PSK deleted at the UE after the handshake", psk !== undefined && zero(psk.buffer));
-  const entry = idi ? ctx.lab.segw.store.get(fromHex(idi) ?? new Uint8Array(0)) : undefined;
+  const entry = await segwEntry(ctx, idi);
   ctx.expect(u.id, "16.2.2", "PSK deleted at the SeGW (entry connected, no key)", entry?.state === "connected");
   u.procedures.push("set-up");
   return idi;
@@ -79,7 +90,7 @@ export async function drbAddThenLastRelease(ctx: DemoContext, u: DemoUe, idi: st
   const from = ctx.lab.log.mark();
   for (const drbId of [4, 2, 1]) await ctx.lab.enb.deleteDrb(u.id, drbId);
   const released = await settles(ctx.lab.log.waitFor((e) => e.event === "lwip-release-request" && e.ue === u.id && e.trigger === "last-drb", "last-DRB release", from));
-  const gone = await eventually(() => !segwHasSa(ctx, idi) && u.ue.ikeSaCount === 0);
+  const gone = await eventually(async () => !(await segwHasSa(ctx, idi)) && u.ue.ikeSaCount === 0);
   ctx.expect(u.id, "16.3", "last offloaded DRB deleted: tunnel released at SeGW and UE", released && gone);
   u.procedures.push("DRB add", "last-DRB release");
 }
@@ -92,7 +103,7 @@ export async function keyRefresh(ctx: DemoContext, u: DemoUe, oldIdi: string | u
   const up = await settles(ctx.lab.log.waitFor(is("lwip-tunnel-up", "UE", u.id), "the new tunnel", from, 8000));
   const idi = lastIdi(ctx, u.id, from);
   ctx.expect(u.id, "16.4.2", "AS key refresh: old tunnel released, new PSK from the new KeNB, UE re-initiated", r.ok && up && idi !== oldIdi);
-  const replay = oldIdi && oldPsk ? await tryHandshake(ctx.lab.addresses.rogue, ctx.lab.addresses.segw, fromHex(oldIdi) ?? new Uint8Array(0), oldPsk) : "missing";
+  const replay = oldIdi && oldPsk ? await tryHandshake(ctx.lab.addresses.rogue, segwFor(ctx, u.id, oldIdi), fromHex(oldIdi) ?? new Uint8Array(0), oldPsk) : "missing";
   ctx.note("attacker", "SeGW", "IKE_AUTH with the pre-refresh PSK", "16.4.2", "attack");
   ctx.expect(u.id, "16.4.2", "the old PSK no longer authenticates", replay === "AUTHENTICATION_FAILED", replay);
   u.procedures.push("key refresh");
@@ -103,8 +114,8 @@ export async function keyRefresh(ctx: DemoContext, u: DemoUe, oldIdi: string | u
 export async function handover(ctx: DemoContext, u: DemoUe, idi: string | undefined): Promise<void> {
   const target = CELLS[1] ?? CELLS[0];
   const r = target ? await ctx.lab.enb.handover(u.id, target) : { ok: false };
-  const gone = await eventually(() => !segwHasSa(ctx, idi) && u.ue.ikeSaCount === 0);
-  const noPsk = u.psks.every((p) => zero(p.buffer)) && (idi === undefined || ctx.lab.segw.store.get(fromHex(idi) ?? new Uint8Array(0)) === undefined);
+  const gone = await eventually(async () => !(await segwHasSa(ctx, idi)) && u.ue.ikeSaCount === 0);
+  const noPsk = u.psks.every((p) => zero(p.buffer)) && (await segwEntry(ctx, idi)) === undefined;
   ctx.expect(u.id, "16.5", "handover: no SA remains at UE or SeGW, PSK deleted at both", r.ok && gone && noPsk);
   u.procedures.push("handover");
 }
@@ -112,7 +123,7 @@ export async function handover(ctx: DemoContext, u: DemoUe, idi: string | undefi
 /** 16.6: radio link failure releases the tunnel at the SeGW (and the UE). */
 export async function radioLinkFailure(ctx: DemoContext, u: DemoUe, idi: string | undefined): Promise<void> {
   const r = await ctx.lab.enb.radioLinkFailure(u.id);
-  const gone = await eventually(() => !segwHasSa(ctx, idi) && u.ue.ikeSaCount === 0);
+  const gone = await eventually(async () => !(await segwHasSa(ctx, idi)) && u.ue.ikeSaCount === 0);
   ctx.expect(u.id, "16.6", "radio link failure: tunnel released at the SeGW and the UE", r.ok && gone);
   u.procedures.push("RLF");
 }
@@ -122,7 +133,7 @@ export async function wlanLossAndRecovery(ctx: DemoContext, u: DemoUe, idi: stri
   const from = ctx.lab.log.mark();
   u.ue.setWlanAvailable(false);
   const lost = await settles(ctx.lab.log.waitFor(is("wlan-loss-detected", "UE", u.id), "liveness failure", from, 8000));
-  const released = await eventually(() => !segwHasSa(ctx, idi), 8000);
+  const released = await eventually(async () => !(await segwHasSa(ctx, idi)), 8000);
   ctx.expect(u.id, "16.6", "WLAN loss detected by liveness, reported, tunnel released at the SeGW", lost && released);
   const back = ctx.lab.log.mark();
   u.ue.setWlanAvailable(true);

@@ -12,6 +12,8 @@ export interface UeSummary {
   readonly procedures: readonly string[];
   readonly traffic: readonly { drb: number; direction: string; path: string; sent: number; received: number; lost: number }[];
   readonly expectations: { readonly passed: number; readonly failed: number };
+  /** The SeGW addresses the UE was given over RRC, in order (several with `--workers`). */
+  readonly segw: readonly string[];
 }
 
 export interface DemoSummary {
@@ -43,6 +45,7 @@ export function summarize(ctx: DemoContext): DemoSummary {
     return {
       ue: u.id, procedures: u.procedures, traffic: trafficRows(u.sent.snapshot(), received),
       expectations: { passed: mine.filter((e) => e.ok).length, failed: mine.filter((e) => !e.ok).length },
+      segw: [...new Set(ctx.lab.log.of(u.id).flatMap((e) => (e.event === "rrc-lwip-configuration" ? [e.segw] : [])))],
     };
   });
   const attacks = ctx.expectations.filter((e) => e.ue === "attacker");
@@ -64,7 +67,7 @@ export function formatSummary(s: DemoSummary): string {
       const head = i === 0 ? `${u.ue.padEnd(6)} ${procs.slice(0, 44).padEnd(44)}` : "".padEnd(51);
       lines.push(`${head}  ${String(t.drb).padStart(3)}  ${t.direction.padEnd(8)}  ${t.path.padEnd(4)}  ${String(t.sent).padStart(4)}  ${String(t.received).padStart(4)}  ${String(t.lost).padStart(4)}`);
     });
-    lines.push(`${"".padEnd(6)} expectations: ${u.expectations.passed} met, ${u.expectations.failed} failed`);
+    lines.push(`${"".padEnd(6)} expectations: ${u.expectations.passed} met, ${u.expectations.failed} failed; SeGW ${u.segw.join(", ") || "-"}`);
   }
   lines.push("", `attacks refused as expected: ${s.attacks.refused}, not refused: ${s.attacks.failed}`);
   lines.push(`${s.ok ? "DEMO OK" : "DEMO FAILED"}: ${s.expectations.filter((e) => e.ok).length} of ${s.expectations.length} expectations met in ${s.seconds.toFixed(1)} s`);

@@ -10,9 +10,9 @@ import { setPacketTap } from "../io/capture.js";
 import { PcapRecorder } from "../io/pcap.js";
 import type { LwipEvent } from "../lwip/events.js";
 import { TrafficCounters } from "../lwip/traffic.js";
-import { startLab } from "./lab.js";
+import { startLab, startWorkersLab } from "./lab.js";
 import { DemoContext, type DemoUe } from "./demo-context.js";
-import { drbAddThenLastRelease, handover, keyRefresh, radioLinkFailure, setUp, SETUP_DRBS, traffic, wlanLossAndRecovery } from "./demo-procedures.js";
+import { drbAddThenLastRelease, handover, keyRefresh, radioLinkFailure, segwFor, setUp, SETUP_DRBS, traffic, wlanLossAndRecovery } from "./demo-procedures.js";
 import { expiredWindow, forbiddenDestination, replayedPsk, wrongPsk } from "./demo-attacks.js";
 import { buildTrace, formatSummary, summarize, type DemoSummary } from "./demo-report.js";
 import { renderSequenceHtml } from "./sequence-diagram.js";
@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly out?: string | undefined;
   /** Loopback /24 to use (its first three octets). */
   readonly net: string;
+  /** Run the SeGW as this many worker processes (config `workers`); absent: one process. Not with `out`. */
+  readonly workers?: number | undefined;
   readonly progress: (line: string) => void;
 }
 
@@ -54,7 +56,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const keys = o.out ? new WiresharkKeyLog() : undefined;
   const pcap = o.out ? new PcapRecorder({ [IKE_PORT]: 500, [NATT_PORT]: 4500 }) : undefined;
   if (pcap) setPacketTap((direction, from, to, payload) => direction === "out" && pcap.add(from, to, payload));
-  const lab = await startLab(o.net, keys ? { exportKeys: (k) => keys.add(k) } : {});
+  const lab = o.workers ? await startWorkersLab(o.net, o.workers) : await startLab(o.net, keys ? { exportKeys: (k) => keys.add(k) } : {});
   const ctx = new DemoContext(lab, o.progress);
   const events: { t: number; e: LwipEvent }[] = [];
   const push = lab.log.push.bind(lab.log);
@@ -94,7 +96,8 @@ async function scenario(ctx: DemoContext, n: number): Promise<void> {
   }
   const first = ctx.ues[0];
   await wrongPsk(ctx);
-  await replayedPsk(ctx, first ? firstIdi(ctx, first.id) : undefined, first ? firstPsk.get(first.id) : undefined);
+  const idi = first ? firstIdi(ctx, first.id) : undefined;
+  await replayedPsk(ctx, idi, first ? firstPsk.get(first.id) : undefined, first ? segwFor(ctx, first.id, idi) : ctx.lab.addresses.segw);
   await expiredWindow(ctx);
   await forbiddenDestination(ctx);
 }

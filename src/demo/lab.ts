@@ -12,6 +12,7 @@ import { createDevPki } from "../pki/dev-pki.js";
 import { writePkiFiles } from "../pki/write-files.js";
 import { parseSegwConfig, type SegwConfig } from "../segw/config.js";
 import { startSegwWorkers, type SegwWorkers } from "../segw/workers/primary.js";
+import type { UeRegistry } from "../segw/control-api/ue-registry.js";
 import { startSegw, type Segw } from "../segw/daemon.js";
 import { silentLogger } from "../io/log.js";
 import { IkeNode } from "../ike/ike-node.js";
@@ -33,7 +34,7 @@ import { readProbe, TrafficCounters } from "../lwip/traffic.js";
 
 /** Addresses of one lab: `net` is the first three octets of a loopback /24 no other test file uses. */
 export function labAddresses(net: string) {
-  return { segw: `${net}.1`, enbGtp: `${net}.2`, ue: (i: number) => `${net}.${10 + i}`, rogue: `${net}.250`, worker: (k: number) => (k === 0 ? `${net}.1` : `${net}.${4 + k}`) };
+  return { segw: `${net}.1`, enbGtp: `${net}.2`, ue: (i: number) => `${net}.${10 + i}`, rogue: `${net}.250`, worker: (k: number) => (k === 0 ? `${net}.1` : `${net}.${240 + k}`) };
 }
 
 /** The SeGW's IKE ports: unprivileged, the same on every UE address. */
@@ -104,8 +105,19 @@ export interface WorkersLab extends LabAroundSegw {
   readonly segw: SegwWorkers;
 }
 
+/** What the demo and tests ask of the lab's SeGW, whether one process or workers. */
+export interface SegwView {
+  /** An established IKE SA for this IDi (hex) at the SeGW. */
+  hasEstablishedSa(idiHex: string): Promise<boolean>;
+  /** The provisioning stores as the control API sees them. */
+  readonly registry: UeRegistry;
+  /** The Prometheus text of /metrics. */
+  metricsText(): Promise<string>;
+}
+
 /** The eNB and UEs of a lab, whichever SeGW they use. */
 export interface LabAroundSegw {
+  readonly segwView: SegwView;
   readonly enb: LwipEnb;
   readonly log: EventLog;
   readonly enbTraffic: TrafficCounters;
@@ -174,16 +186,24 @@ async function segwLabWith<S extends { readonly controlApiPort: number; stop(): 
 /** Starts PKI, SeGW and eNB on the loopback /24 `net`. */
 export async function startLab(net: string, labOpts: LabOptions = {}): Promise<Lab> {
   const base = await startSegwLab(net, labOpts);
-  return { segw: base.segw, ...(await labAround(base, labOpts)) };
+  const segw = base.segw;
+  const segwView: SegwView = {
+    hasEstablishedSa: (idi) => Promise.resolve(segw.node.sas.some((sa) => sa.idiHex === idi && sa.state === "established")),
+    registry: segw.registry,
+    metricsText: () => segw.metrics.metrics(),
+  };
+  return { segw, ...(await labAround(base, segwView, labOpts)) };
 }
 
-/** Starts PKI, a SeGW of `workers` worker processes (on `${net}.1`, `${net}.5`, `${net}.6`...) and the eNB. */
+/** Starts PKI, a SeGW of `workers` worker processes (on `${net}.1`, `${net}.241`, `${net}.242`...) and the eNB. */
 export async function startWorkersLab(net: string, workers: number, opts: { readonly restartGraceMs?: number } = {}): Promise<WorkersLab> {
   const base = await segwLabWith(net, workers, (config) => startSegwWorkers(config, { log: silentLogger, ...opts }));
-  return { segw: base.segw, ...(await labAround(base, {})) };
+  const segw = base.segw;
+  const segwView: SegwView = { hasEstablishedSa: (idi) => segw.hasEstablishedSa(idi), registry: segw.registry, metricsText: () => segw.metrics.metrics() };
+  return { segw, ...(await labAround(base, segwView, {})) };
 }
 
-async function labAround(base: SegwLab<unknown>, labOpts: LabOptions): Promise<LabAroundSegw> {
+async function labAround(base: SegwLab<unknown>, segwView: SegwView, labOpts: LabOptions): Promise<LabAroundSegw> {
   const { addresses, pem } = base;
   const log = new EventLog();
   const kenbs = new Map<string, Uint8Array>();
@@ -212,7 +232,7 @@ async function labAround(base: SegwLab<unknown>, labOpts: LabOptions): Promise<L
   });
   const ues: LwipUe[] = [];
   return {
-    enb, log, enbTraffic, enbTrafficOf, addresses,
+    segwView, enb, log, enbTraffic, enbTrafficOf, addresses,
     async addUe(i, opts = {}) {
       const ueId = `ue${i}`;
       const kenb = globalThis.crypto.getRandomValues(new Uint8Array(32));

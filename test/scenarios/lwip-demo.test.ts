@@ -33,3 +33,14 @@ test("lwip demo with 2 UEs: every clause-16 expectation met, attacks refused, ou
   });
   assert.ok(esp.stdout.trim().split("\n").length > 10, "tshark decrypts the ESP-protected LWIPEP (GRE) packets");
 });
+
+test("lwip demo --workers 2: the same expectations met with the SeGW as two worker processes, UEs told their worker's address", async () => {
+  const lines: string[] = [];
+  const summary = await runDemo({ ues: 4, net: "127.0.8", workers: 2, progress: (l) => lines.push(l) });
+  assert.equal(summary.ok, true, lines.filter((l) => l.includes("FAIL")).join("\n"));
+  assert.equal(summary.attacks.refused, 4);
+  assert.equal(summary.expectations.length, 35);
+  const given = new Set(summary.ues.flatMap((u) => u.segw));
+  for (const a of given) assert.ok(a === "127.0.8.1" || a === "127.0.8.241", `a worker address: ${a}`);
+  assert.ok(summary.ues.every((u) => u.traffic.every((r) => r.lost === 0) && u.traffic.length > 0));
+});

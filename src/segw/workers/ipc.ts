@@ -20,6 +20,8 @@ export interface WorkerCalls {
   release: { args: { enbName: string; idi: Uint8Array; reason: "enb-release" | "release-confirmed" }; result: null };
   list: { args: { enbName: string }; result: UeView[] };
   metrics: { args: null; result: MetricsSnapshot };
+  /** Whether this worker holds an established IKE SA for the IDi (hex). */
+  established: { args: { idiHex: string }; result: boolean };
   /** IKE SAs held (operators and the benchmark's steady-state runs). */
   stats: { args: null; result: { ikeSas: number; activeUes: number } };
 }

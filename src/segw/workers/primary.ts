@@ -52,6 +52,8 @@ export interface SegwWorkers {
   workers(): WorkerStatus[];
   /** What GET /healthz says: ok, degraded (a worker is restarting), down (none running). */
   health(): HealthReport;
+  /** Whether some worker holds an established IKE SA for this IDi (hex). */
+  hasEstablishedSa(idiHex: string): Promise<boolean>;
   /** IKE SAs and UEs with a tunnel, all workers together. */
   stats(): Promise<{ ikeSas: number; activeUes: number }>;
   /** Graceful stop: every worker deletes its UEs' SAs and exits; then the servers close. */
@@ -168,6 +170,10 @@ export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?
       index, ike: config.workers[index]?.ike ?? "", gtpu: config.workers[index]?.gtpu ?? "",
       pid: s.process?.pid, alive: s.process?.alive ?? false, restarts: s.restarts,
     })),
+    async hasEstablishedSa(idiHex) {
+      const found = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("established", { idiHex }).catch(() => false)] : [])));
+      return found.includes(true);
+    },
     async stats() {
       const all = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("stats", null)] : [])));
       return all.reduce((a, b) => ({ ikeSas: a.ikeSas + b.ikeSas, activeUes: a.activeUes + b.activeUes }), { ikeSas: 0, activeUes: 0 });

@@ -36,6 +36,10 @@ function answer(core: SegwCore, op: WorkerOp, args: unknown): WorkerCalls[Worker
     }
     case "list":
       return r.listNow((args as WorkerCalls["list"]["args"]).enbName);
+    case "established": {
+      const idi = (args as WorkerCalls["established"]["args"]).idiHex;
+      return core.node.sas.some((sa) => sa.idiHex === idi && sa.state === "established");
+    }
     case "metrics":
       return core.metrics.snapshot();
     case "stats":
