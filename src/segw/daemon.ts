@@ -1,7 +1,9 @@
 /**
  * `lwip segw`: the LWIP-SeGW of TS 33.401 clause 16, wired from its parts. UEs reach it over
  * IKEv2/ESP (src/ike, src/dataplane); eNBs provision it over the control API and exchange their
- * UEs' LWIPEP packets with it in GTP-U (src/segw/user-plane.ts). This file only connects them.
+ * UEs' LWIPEP packets with it in GTP-U (src/segw/user-plane.ts). This file only connects them:
+ * startSegwCore is one SeGW process's IKE, ESP, GTP-U and store (each worker of src/segw/workers
+ * runs one); startSegw adds the control API and the metrics endpoint for the one-process SeGW.
  */
 import { readFileSync } from "node:fs";
 import { EspTunnels, type Tunnel } from "../dataplane/esp-tunnels.js";

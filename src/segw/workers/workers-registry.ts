@@ -1,8 +1,9 @@
 /**
  * The control API's registry over the workers' stores. A UE goes to the worker chosen by its IDi
- * (the eNB chooses IDi octets at random, so this spreads UEs evenly), so every call about an IDi
- * meets the one store that decides it: replacement, "IDi provisioned by another eNB", single use.
- * While that worker is down, the next live one takes its share.
+ * (the eNB chooses IDi octets at random, so this spreads UEs evenly), so the store that decides
+ * about an IDi (replacement, "IDi provisioned by another eNB", single use) is normally the only one
+ * that has seen it. While that worker is down or just restarted, the next live one takes its share;
+ * lookups and releases therefore ask every live worker.
  */
 import type { ProvisionOutcome, UeRegistry, UeView } from "../control-api/ue-registry.js";
 import { Causes, type LwipAdditionRequest } from "../control-api/xwap.js";
