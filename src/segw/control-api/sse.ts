@@ -40,10 +40,7 @@ export class EventStreams {
     keepalive.unref();
     const unsubscribe = this.bus.subscribe(enbName, (m) => this.deliver(enbName, res, m));
     // A restarted eNB (or one whose stream broke) must still confirm what is required of it (TS 36.463 WT initiated LWIP Release).
-    this.pending(enbName).then(
-      (events) => events.forEach((event) => this.open.has(res) && this.deliver(enbName, res, { id: 0, event })),
-      (e: unknown) => this.log.error("xwap", "pending events not listed", { enb: enbName, error: e instanceof Error ? e.message : String(e) }),
-    );
+    this.sendPending(enbName, res);
     const end = () => {
       clearInterval(keepalive);
       unsubscribe();
@@ -59,6 +56,14 @@ export class EventStreams {
     this.open.clear();
   }
 
+  /** Sends `enbName`'s pending LWIP RELEASE REQUIRED again on `res`. */
+  private sendPending(enbName: string, res: ServerResponse): void {
+    this.pending(enbName).then(
+      (events) => events.forEach((event) => this.open.has(res) && this.deliver(enbName, res, { id: 0, event })),
+      (e: unknown) => this.log.error("xwap", "pending events not listed", { enb: enbName, error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
   private deliver(enbName: string, res: ServerResponse, m: BusMessage): void {
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       this.counters.add("xwap_event_stream_cut");
@@ -68,5 +73,7 @@ export class EventStreams {
     }
     const id = m.id > 0 ? `id: ${m.id}\n` : "";
     res.write(`${id}event: ${m.event.type}\ndata: ${JSON.stringify(m.event)}\n\n`);
+    // Among the lost events there may have been an LWIP RELEASE REQUIRED the eNB must still answer.
+    if (m.event.type === "events-lost") this.sendPending(enbName, res);
   }
 }

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { connect } from "node:tls";
 import { request } from "node:https";
 import { ControlApiClient } from "../../../src/segw/control-api/client.js";
-import { releaseRequiredEvent, tunnelUpEvent } from "../../../src/segw/control-api/events.js";
-import { hex } from "../../../src/wire/hex.js";
+import { releaseRequiredEvent, tunnelDownEvent, tunnelUpEvent } from "../../../src/segw/control-api/events.js";
+import { hex, toHex } from "../../../src/wire/hex.js";
 import { additionBody, GTPU_ADDRESS, makePki, PSK_HEX, removePki, startHarness, waitFor, type Harness, type Pki } from "./fixtures.js";
 
 let pki: Pki;
@@ -206,4 +206,26 @@ test("events: tunnel-up, then LWIP RELEASE REQUIRED answered by LWIP RELEASE CON
   assert.equal(confirm.status, 204);
   assert.equal(h.released.at(-1)?.reason, "release-confirmed");
   assert.equal(h.store.get(hex("e1e1")), undefined);
+});
+
+test("events lost from a full queue are followed by the LWIP RELEASE REQUIRED still pending (TS 36.463: the eNB must confirm it)", async () => {
+  const a = h.client("alpha");
+  await a.call("POST", "/xwap/v1/lwip-addition-request", additionBody("f1f1", { enbUeXwapId: "000009" }));
+  const received: { type: string; data: unknown }[] = [];
+  const stop = new AbortController();
+  void a.events((e) => void received.push(e), stop.signal);
+  await waitFor(() => h.events.subscriberCount("alpha") === 1, "the event stream");
+  const cause = { type: "radioNetwork", value: "radio-connection-with-UE-lost" } as const;
+  const down = h.store.markReleaseRequired(hex("f1f1"), cause);
+  assert.ok(down);
+  // The event itself is pushed out of the subscriber's queue by the ones published after it.
+  h.events.publish("alpha", releaseRequiredEvent(down, cause, "dpd-timeout"));
+  for (let i = 0; i < 300; i++) h.events.publish("alpha", tunnelDownEvent(down, `filler-${i}`));
+  const rr = () => received.filter((e) => e.type === "lwip-release-required");
+  await waitFor(() => received.some((e) => e.type === "events-lost") && rr().length === 1, "events-lost, then the pending RELEASE REQUIRED");
+  stop.abort();
+  assert.ok(received.findIndex((e) => e.type === "lwip-release-required") > received.findIndex((e) => e.type === "events-lost"));
+  const wtUeXwapId = toHex(down.wtUeXwapId);
+  assert.deepEqual(rr()[0]?.data, { type: "lwip-release-required", enbUeXwapId: "000009", wtUeXwapId, ikeInitiatorIdentity: "f1f1", cause, reason: "pending" });
+  assert.equal((await a.call("POST", "/xwap/v1/lwip-release-confirm", { wtUeXwapId, enbUeXwapId: "000009" })).status, 204);
 });
