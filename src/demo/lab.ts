@@ -124,7 +124,8 @@ export interface LabAroundSegw {
   /** What the eNB received, per UE. */
   enbTrafficOf(ueId: string): TrafficCounters;
   readonly addresses: ReturnType<typeof labAddresses>;
-  addUe(i: number, opts?: { readonly ikeTiming?: IkeTiming }): Promise<LabUe>;
+  /** `segwIkePort`: where the UE sends IKE (another port than the SeGW's loses its handshake on the way). */
+  addUe(i: number, opts?: { readonly ikeTiming?: IkeTiming; readonly segwIkePort?: number }): Promise<LabUe>;
   stop(): Promise<void>;
 }
 
@@ -154,6 +155,8 @@ export interface SegwLab<S = Segw> {
 export interface LabOptions {
   /** Debugging only (the demo's --out): every IKE and ESP key of the SeGW and the UEs. */
   readonly exportKeys?: (k: KeyExport) => void;
+  /** The provisioning window the eNB asks for (the SeGW's default, 30 s, when absent). */
+  readonly enbWindowSeconds?: number;
 }
 
 /** Starts a development PKI and a SeGW on the loopback /24 `net`. */
@@ -220,6 +223,7 @@ async function labAround(base: SegwLab<unknown>, segwView: SegwView, labOpts: La
     gtpAddress: addresses.enbGtp,
     // NDS/IP built in (TS 33.401 16.1): the eNB's GTP-U travels inside its own IKEv2/ESP SA with the SeGW.
     ndsIp: { ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT },
+    ...(labOpts.enbWindowSeconds !== undefined ? { windowSeconds: labOpts.enbWindowSeconds } : {}),
     cells: CELLS,
     kenbFor: (id) => kenbs.get(id),
     onEvent: (e) => log.push(e),
@@ -243,7 +247,7 @@ async function labAround(base: SegwLab<unknown>, segwView: SegwView, labOpts: La
       enb.attach(pair.enb);
       const ue = await LwipUe.start({
         ueId, kenb, wlanMac: new Uint8Array([2, 0, 0, 0, 0, i]), link: pair.ue,
-        wlanAddress: addresses.ue(i), ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: IKE_PORT, segwNattPort: NATT_PORT,
+        wlanAddress: addresses.ue(i), ikePort: IKE_PORT, nattPort: NATT_PORT, segwIkePort: opts.segwIkePort ?? IKE_PORT, segwNattPort: NATT_PORT,
         ikeTiming: opts.ikeTiming ?? { retransmitMs: [500, 1000, 2000], halfOpenMs: 30_000, dpdMs: 0 },
         onEvent: (e) => log.push(e),
         ...(labOpts.exportKeys ? { exportKeys: labOpts.exportKeys } : {}),

@@ -311,13 +311,15 @@ export function forgetLostTunnel(svc: EnbServices, ue: EnbUe, s: LwipSession): b
 }
 
 /**
- * The SeGW released the tunnel of `s` on a LWIP RELEASE REQUEST in this eNB's name that this eNB did
- * not send (an operator at the SeGW): a deliberate release, so the UE's LWIP configuration goes
- * too (its DRBs go on over LTE) and nothing is set up again.
+ * The SeGW let go of `s` for a reason that setting it up again would not cure, so the UE's LWIP
+ * configuration goes too (its DRBs go on over LTE) and nothing is set up again: "released-at-segw",
+ * a LWIP RELEASE REQUEST in this eNB's name that this eNB did not send (an operator at the SeGW);
+ * "window-expired", the UE never completed IKEv2 within the SeGW's window (TS 33.401 16.2.2 NOTE:
+ * the SeGW deleted the PSK and the IDi), e.g. it cannot reach the SeGW over its WLAN.
  */
-export function acceptReleaseAtSegw(svc: EnbServices, ue: EnbUe, s: LwipSession): void {
+export function acceptReleaseAtSegw(svc: EnbServices, ue: EnbUe, s: LwipSession, trigger: "released-at-segw" | "window-expired"): void {
   if (!forgetLostTunnel(svc, ue, s) || ue.detached) return;
-  tellUeToRelease(svc, ue, "released-at-segw");
+  tellUeToRelease(svc, ue, trigger);
 }
 
 /**

@@ -335,7 +335,8 @@ export class LwipEnb {
       // same ("enb-release": an operator at the SeGW): deliberate, so the UE's LWIP goes too. Otherwise
       // the SeGW lost it: set the tunnel up again with a fresh IDi and PSK. "shutdown": the SeGW is
       // going away, so the first attempt waits for its back-off (or for its event stream to come back).
-      if (e.reason === "enb-release") return proc.acceptReleaseAtSegw(this.svc, ue, s);
+      if (e.reason === "enb-release") return proc.acceptReleaseAtSegw(this.svc, ue, s, "released-at-segw");
+      if (e.reason === "window-expired") return proc.acceptReleaseAtSegw(this.svc, ue, s, "window-expired");
       await this.reestablisher.lost(ue, s, e.reason, e.reason === "shutdown");
     });
   }

@@ -22,7 +22,8 @@ export type ReleaseTrigger =
   | "detach"
   | "command"
   | "tunnel-lost"
-  | "released-at-segw";
+  | "released-at-segw"
+  | "window-expired";
 
 export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   "last-drb": "16.3",
@@ -41,6 +42,8 @@ export const RELEASE_CLAUSE: Readonly<Record<ReleaseTrigger, Clause | null>> = {
   "tunnel-lost": null,
   /** Released at the SeGW in this eNB's name, not by this eNB (an operator's `lwip segw ctl release`). */
   "released-at-segw": null,
+  /** The UE did not complete IKEv2 within the SeGW's window, which deleted the PSK and the IDi (16.2.2 NOTE). */
+  "window-expired": "16.2.2",
 };
 
 /** One DRB and how it uses LWIP. */

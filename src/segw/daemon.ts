@@ -248,6 +248,8 @@ export async function startSegwCore(config: SegwConfig, deps: SegwCoreDeps): Pro
     const idi = Buffer.from(entry.idi).toString("hex");
     const session = sessions.get(idi);
     log.info("segw", "UE released", { idi, enb: entry.enbName, reason });
+    // 16.2.2 NOTE: the PSK and the IDi are gone; the eNB hears it, or it would wait for this UE for ever.
+    if (reason === "window-expired") return bus.publish(entry.enbName, tunnelDownEvent(entry, reason));
     if (!session) return;
     // Released now: no more forwarding for this UE while the Delete is on its way (the UE may be unreachable).
     sessions.remove(idi);
