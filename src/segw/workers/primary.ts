@@ -18,28 +18,10 @@ import { SegwEventBus } from "../control-api/events.js";
 import type { UeRegistry } from "../control-api/ue-registry.js";
 import { controlApiEnbs, readTls } from "../daemon.js";
 import { SegwMetrics, startMetricsServer, type MetricsServer } from "../metrics.js";
-import { WorkerProcess } from "./worker-process.js";
+import { WorkerSupervisor, type WorkerStatus } from "./supervisor.js";
 import { WorkersRegistry } from "./workers-registry.js";
 
-const RESTART_FIRST_MS = 1000;
-const RESTART_MAX_MS = 30_000;
-/** A worker that ran this long before dying starts its back-off afresh. */
-const RESTART_RESET_MS = 60_000;
-/**
- * A restarted worker takes new UEs only after this long: each eNB still has its NDS/IP SA to the
- * dead worker, and finds it dead by the liveness check it runs when its event stream reopens (the
- * stream is ended again once the worker is back): about 2 s to reconnect plus 7 s of retransmissions.
- */
-const RESTART_GRACE_MS = 15_000;
-
-export interface WorkerStatus {
-  readonly index: number;
-  readonly ike: string;
-  readonly gtpu: string;
-  readonly pid: number | undefined;
-  readonly alive: boolean;
-  readonly restarts: number;
-}
+export type { WorkerStatus };
 
 export interface SegwWorkers {
   readonly controlApiPort: number;
@@ -60,130 +42,65 @@ export interface SegwWorkers {
   stop(): Promise<void>;
 }
 
-interface Slot {
-  process: WorkerProcess | undefined;
-  restarts: number;
-  backoffMs: number;
-  startedAt: number;
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** Starts the primary and every worker. @throws Error if a worker or a server cannot start. */
 export async function startSegwWorkers(config: SegwConfig, deps: { readonly log?: Logger; readonly clock?: Clock; readonly restartGraceMs?: number } = {}): Promise<SegwWorkers> {
   const log = deps.log ?? createLogger(config.log.level);
   const clock = deps.clock ?? systemClock;
   const counters = new Counters();
   const bus = new SegwEventBus();
-  const slots: Slot[] = config.workers.map(() => ({ process: undefined, restarts: 0, backoffMs: RESTART_FIRST_MS, startedAt: 0, timer: undefined }));
-  let stopping = false;
   /** Set once the control API runs (a worker can only be lost after that). */
   let endEventStreams = (): void => undefined;
-
-  async function launch(index: number): Promise<void> {
-    const slot = slots[index];
-    if (!slot) return;
-    slot.process = await WorkerProcess.start(config, index, {
-      onEvent: (enbName, event) => bus.publish(enbName, event),
-      onExit: (code, signal) => lost(index, code, signal),
-    });
-    slot.startedAt = clock.now();
-  }
-
-  function lost(index: number, code: number | null, signal: NodeJS.Signals | null): void {
-    const slot = slots[index];
-    if (!slot || stopping) return;
-    slot.process = undefined;
-    counters.add("segw_worker_exits");
-    if (clock.now() - slot.startedAt >= RESTART_RESET_MS) slot.backoffMs = RESTART_FIRST_MS;
-    log.error("segw", "worker exited; its UEs' tunnels are gone, restarting it", { worker: index, code, signal: signal ?? null, restartInMs: slot.backoffMs });
-    // Each eNB reconnects, lists its UEs and sets up again those that are gone.
-    endEventStreams();
-    slot.timer = setTimeout(() => void relaunch(index), slot.backoffMs);
-    slot.backoffMs = Math.min(RESTART_MAX_MS, slot.backoffMs * 2);
-  }
-
-  async function relaunch(index: number): Promise<void> {
-    const slot = slots[index];
-    if (!slot || stopping) return;
-    slot.restarts++;
-    try {
-      await launch(index);
-      const graceMs = deps.restartGraceMs ?? RESTART_GRACE_MS;
-      if (slot.process) slot.process.newUesFrom = clock.now() + graceMs;
-      log.info("segw", "worker restarted", { worker: index, pid: slot.process?.pid ?? null, newUesInMs: graceMs });
-      // Again, now that it is back: each eNB checks its NDS/IP SAs, finds the one to this worker dead and sets it up anew.
-      endEventStreams();
-    } catch (e) {
-      lost(index, null, null);
-      log.error("segw", "worker restart failed", { worker: index, error: e instanceof Error ? e.message : String(e) });
-    }
-  }
-
-  const live = () => slots.map((s) => s.process);
-  const health = (): HealthReport => {
-    const up = slots.filter((s) => s.process?.alive === true).length;
-    return { status: up === slots.length ? "ok" : up > 0 ? "degraded" : "down", workers: { up, total: slots.length } };
-  };
-  // Every launch settles before a failure is reported, so that no worker still starting is left behind.
-  const launched = await Promise.allSettled(config.workers.map((_, i) => launch(i)));
-  const failed = launched.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) {
-    await Promise.all(live().map((w) => w?.stop()));
-    throw failed.reason;
-  }
+  const workers = new WorkerSupervisor(config, {
+    log, clock, counters, ...(deps.restartGraceMs !== undefined ? { restartGraceMs: deps.restartGraceMs } : {}),
+    onEvent: (enbName, event) => bus.publish(enbName, event),
+    onWorkersChanged: () => endEventStreams(),
+  });
+  await workers.start();
   const metrics: SegwMetrics = new SegwMetrics({
     counters,
-    workersUp: () => health().workers?.up ?? 0,
+    workersUp: () => workers.health().workers?.up ?? 0,
     // A worker that dies during the scrape is left out of it rather than failing it.
-    beforeScrape: async (): Promise<void> => {
-      const snapshots = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("metrics", null).catch(() => undefined)] : [])));
-      metrics.setWorkerSnapshots(snapshots.filter((x) => x !== undefined));
-    },
+    beforeScrape: async (): Promise<void> => metrics.setWorkerSnapshots(await workers.callAll("metrics", null)),
   });
-  const registry = new WorkersRegistry(live, clock);
-  let controlApi: ControlApi | undefined;
-  let metricsServer: MetricsServer | undefined;
-  try {
-    controlApi = await startControlApi({
-      listen: config.controlApi.listen, port: config.controlApi.port, tls: readTls(config), enbs: controlApiEnbs(config),
-      registry, events: bus, log, counters, health,
-    });
-    metricsServer = config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, metrics) : undefined;
-  } catch (e) {
-    stopping = true;
-    await controlApi?.close();
-    await Promise.all(live().map((w) => w?.stop()));
+  const registry = new WorkersRegistry(workers.processes, clock);
+  const servers = await startServers(config, { registry, bus, log, counters, metrics, health: () => workers.health() }).catch(async (e: unknown) => {
+    await workers.stop();
     throw e;
-  }
-  const api = controlApi;
-  endEventStreams = () => api.endEventStreams();
-  log.info("segw", "LWIP-SeGW running", { workers: config.workers.map((w) => w.ike), controlApiPort: api.port, enbs: config.enbs.map((e) => e.name) });
-
+  });
+  endEventStreams = () => servers.api.endEventStreams();
+  log.info("segw", "LWIP-SeGW running", { workers: config.workers.map((w) => w.ike), controlApiPort: servers.api.port, enbs: config.enbs.map((e) => e.name) });
   return {
-    controlApiPort: api.port,
-    metricsPort: metricsServer?.port,
-    counters,
-    metrics,
-    registry,
-    health,
-    workers: () => slots.map((s, index) => ({
-      index, ike: config.workers[index]?.ike ?? "", gtpu: config.workers[index]?.gtpu ?? "",
-      pid: s.process?.pid, alive: s.process?.alive ?? false, restarts: s.restarts,
-    })),
-    async hasEstablishedSa(idiHex) {
-      const found = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("established", { idiHex }).catch(() => false)] : [])));
-      return found.includes(true);
-    },
+    controlApiPort: servers.api.port,
+    metricsPort: servers.metrics?.port,
+    counters, metrics, registry,
+    health: () => workers.health(),
+    workers: () => workers.status(),
+    hasEstablishedSa: async (idiHex) => (await workers.callAll("established", { idiHex })).includes(true),
     async stats() {
-      const all = await Promise.all(live().flatMap((w) => (w?.alive ? [w.call("stats", null)] : [])));
+      const all = await workers.callAll("stats", null);
       return all.reduce((a, b) => ({ ikeSas: a.ikeSas + b.ikeSas, activeUes: a.activeUes + b.activeUes }), { ikeSas: 0, activeUes: 0 });
     },
     async stop() {
-      stopping = true;
-      for (const s of slots) clearTimeout(s.timer);
-      await Promise.all(live().map((w) => w?.stop()));
-      await api.close();
-      await metricsServer?.close();
+      await workers.stop();
+      await servers.api.close();
+      await servers.metrics?.close();
     },
   };
+}
+
+/** The primary's control API and metrics endpoint; what started is closed again if the rest fails. */
+async function startServers(config: SegwConfig, o: {
+  readonly registry: WorkersRegistry; readonly bus: SegwEventBus; readonly log: Logger; readonly counters: Counters;
+  readonly metrics: SegwMetrics; readonly health: () => HealthReport;
+}): Promise<{ api: ControlApi; metrics: MetricsServer | undefined }> {
+  const api = await startControlApi({
+    listen: config.controlApi.listen, port: config.controlApi.port, tls: readTls(config), enbs: controlApiEnbs(config),
+    registry: o.registry, events: o.bus, log: o.log, counters: o.counters, health: o.health,
+  });
+  try {
+    return { api, metrics: config.metrics ? await startMetricsServer(config.metrics.listen, config.metrics.port, o.metrics) : undefined };
+  } catch (e) {
+    await api.close();
+    throw e;
+  }
 }
