@@ -18,6 +18,12 @@ export function parseIp(text: string): Uint8Array | undefined {
 /** Formats 4 or 16 octets as an address (IPv6 in the RFC 5952 short form). */
 export const formatIp = formatIpAddress;
 
+/** An address literal in the one text formatIp gives it (so equal addresses compare equal); undefined if not one, or scoped (%). */
+export function canonicalIp(text: string): string | undefined {
+  const bytes = text.includes("%") ? undefined : parseIp(text);
+  return bytes && formatIp(bytes);
+}
+
 export interface Cidr {
   readonly address: Uint8Array;
   readonly prefixLength: number;

@@ -16,7 +16,7 @@ import type { Endpoint } from "../ike/endpoint.js";
 import { parseProposalList } from "../ike/proposal.js";
 import { IdType } from "../ike/registry.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
-import { formatIp, hostSelector, parseIp } from "../ike/traffic-selector.js";
+import { canonicalIp, formatIp, hostSelector, parseIp } from "../ike/traffic-selector.js";
 import { EspTunnels } from "../dataplane/esp-tunnels.js";
 import { decodeUdpPacket, encodeUdpPacket } from "../inet/udp.js";
 import { systemClock } from "../io/clock.js";
@@ -69,12 +69,6 @@ interface ZbPeer {
   /** The CHILD SA is up: GTP-U can flow. */
   up: boolean;
   retry: NodeJS.Timeout | undefined;
-}
-
-/** An address in the canonical text of formatIp, or undefined if it is not an IP address. */
-function canonicalIp(text: string): string | undefined {
-  const ip = parseIp(text);
-  return ip && formatIp(ip);
 }
 
 /** The address of an IKE event's "remote" (`a.b.c.d:port`, `[x::y]:port` or `x::y:port`). */

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { parseProposalList } from "../ike/proposal.js";
-import { cidrRange, compareAddress, formatIp, parseCidr, parseIp, splitCidr } from "../ike/traffic-selector.js";
+import { canonicalIp, cidrRange, compareAddress, parseCidr, parseIp, splitCidr } from "../ike/traffic-selector.js";
 
 /** One schema violation: the key path and what is wrong with it. */
 export interface SchemaIssue {
@@ -201,7 +201,7 @@ function crossCheck(raw: Raw, add: AddIssue): void {
 function checkWorkers(workers: NonNullable<Raw["workers"]>, pools: readonly string[], add: AddIssue): void {
   const firstUse = new Map<string, string>();
   const claim = (address: string, path: PropertyKey[]) => {
-    const key = formatIp(parseIp(address) ?? new Uint8Array(0));
+    const key = canonicalIp(address) ?? address;
     const first = firstUse.get(key);
     if (first === undefined) firstUse.set(key, formatPath(path));
     else add(path, `already used by ${first}`);

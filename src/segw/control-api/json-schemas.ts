@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { fromHex, toHex } from "../../wire/hex.js";
-import { formatIp, parseIp } from "../../ike/traffic-selector.js";
+import { canonicalIp } from "../../ike/traffic-selector.js";
 import type { UeView } from "./ue-registry.js";
 import {
   CAUSE_VALUES,
@@ -17,12 +17,6 @@ import {
   type LwipAdditionRequestAcknowledge,
   type XwapCause,
 } from "./xwap.js";
-
-/** An IP address in its canonical text (RFC 5952 for IPv6), or undefined if `text` is not one. */
-export function canonicalIp(text: string): string | undefined {
-  const bytes = text.includes("%") ? undefined : parseIp(text);
-  return bytes && formatIp(bytes);
-}
 
 const ipAddress = z.string().transform((s, ctx) => {
   const ip = canonicalIp(s);

@@ -14,7 +14,7 @@ import { releaseRequiredEvent, type SegwEventBus } from "./events.js";
 import { Causes } from "./xwap.js";
 import { listUes, lwipAdditionRequest, lwipReleaseConfirm, lwipReleaseRequest, type Handler, type HandlerContext } from "./handlers.js";
 import { sendJson } from "./http-util.js";
-import { canonicalIp } from "./json-schemas.js";
+import { canonicalIp } from "../../ike/traffic-selector.js";
 import { identifyEnb, type ControlApiEnb } from "./peer-identity.js";
 import { EventStreams } from "./sse.js";
 import type { UeRegistry } from "./ue-registry.js";
