@@ -61,12 +61,6 @@ function suites(): Suite[] {
   ];
 }
 
-/**
- * Runs `op` for about `ms` milliseconds; returns operations per second of process CPU time, which
- * unlike wall time does not count the time other processes hold the CPU.
- */
-
-
 /** Encapsulate, decapsulate and bare operations for one suite and payload size. */
 function operations(suite: Suite, size: number): Array<[string, () => void]> {
   const inner = randomBytes(size);

@@ -157,7 +157,7 @@ export class RpcChild {
   }
 }
 
-export function num(r: RpcReply, key: string): number {
+export function num(r: Readonly<Record<string, unknown>>, key: string): number {
   const v = r[key];
   if (typeof v !== "number") throw new Error(`reply has no number "${key}": ${JSON.stringify(r)}`);
   return v;

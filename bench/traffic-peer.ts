@@ -188,32 +188,44 @@ async function main(): Promise<void> {
     return { sent: sent(), delivered: counter.delivered, stalls, seconds: Math.max(1e-3, (lastAt - t0) / 1000), cpuUs: procCpuUs("self") - cpu0, perUe: flows.map((f) => f.delivered) };
   };
 
-  /** One-way latency, one packet every `intervalMs`, through the SeGW or the relay. */
-  const latency = async (via: string, payloadBytes: number, n: number, intervalMs: number) => {
+  /**
+   * One-way latency through the SeGW and through the bare relay, interleaved: every `intervalMs` one
+   * packet on each path (odd sequence numbers via the relay, even via the SeGW, the order swapped
+   * every tick), so both paths see the same moments of the machine and their difference is the SeGW's.
+   */
+  const latency = async (payloadBytes: number, n: number, intervalMs: number) => {
     const ue = ues[0];
     if (!ue) throw new Error("not connected");
     const p = packets(ue, payloadBytes);
-    const sentAt = new Float64Array(n + 1);
-    const us: number[] = [];
+    const sentAt = new Float64Array(2 * n + 2);
+    const us: [number[], number[]] = [[], []];
     counter.onPacket = (seq) => {
-      if (seq > 0 && seq <= n && sentAt[seq] !== 0) us.push((performance.now() - (sentAt[seq] ?? 0)) * 1000);
+      if (seq > 0 && seq < sentAt.length && sentAt[seq] !== 0) us[seq % 2]?.push((performance.now() - (sentAt[seq] ?? 0)) * 1000);
     };
-    for (let seq = 1; seq <= n; seq++) {
-      if (via === "segw") {
-        stampTail(p.inner, seq);
-        sentAt[seq] = performance.now();
-        tunnels.send(ue.sa, p.inner);
-      } else {
-        stampTail(p.relay, seq);
-        sentAt[seq] = performance.now();
-        relaySender.send(p.relay, relay);
-      }
-      await new Promise((r) => setTimeout(r, intervalMs));
+    const viaRelay = (seq: number) => {
+      stampTail(p.relay, seq);
+      sentAt[seq] = performance.now();
+      relaySender.send(p.relay, relay);
+    };
+    const viaSegw = (seq: number) => {
+      stampTail(p.inner, seq);
+      sentAt[seq] = performance.now();
+      tunnels.send(ue.sa, p.inner);
+    };
+    for (let i = 1; i <= n; i++) {
+      const [first, second] = i % 2 === 0 ? [() => viaRelay(2 * i - 1), () => viaSegw(2 * i)] : [() => viaSegw(2 * i), () => viaRelay(2 * i - 1)];
+      first();
+      await new Promise((r) => setTimeout(r, intervalMs / 2));
+      second();
+      await new Promise((r) => setTimeout(r, intervalMs / 2));
     }
     await new Promise((r) => setTimeout(r, 100));
     counter.onPacket = () => {};
-    us.sort((a, b) => a - b);
-    return { received: us.length, p50Us: percentile(us, 0.5), p99Us: percentile(us, 0.99), meanUs: us.reduce((s, x) => s + x, 0) / Math.max(1, us.length) };
+    const summary = (xs: number[]) => {
+      xs.sort((a, b) => a - b);
+      return { received: xs.length, p50Us: percentile(xs, 0.5), p99Us: percentile(xs, 0.99) };
+    };
+    return { relay: summary(us[1]), segw: summary(us[0]) };
   };
 
   serveRpc("traffic-peer", {
@@ -225,7 +237,7 @@ async function main(): Promise<void> {
       return { vip: formatIpAddress(ue.vip), ues: ues.length };
     },
     phase: (m) => phase(String(m["direction"]), Number(m["payloadBytes"]), Number(m["seconds"]), Number(m["window"]), Number(m["burst"])),
-    latency: (m) => latency(String(m["via"]), Number(m["payloadBytes"]), Number(m["n"]), Number(m["intervalMs"])),
+    latency: (m) => latency(Number(m["payloadBytes"]), Number(m["n"]), Number(m["intervalMs"])),
   }, c.deadlineSeconds);
 }
 

@@ -23,7 +23,7 @@ import { nodeArgv, segwConfig, segwPids, startSegwPeer, WORKER2, WORKERS, WORKER
 import type { TrafficPeerConfig } from "./traffic-peer.js";
 import { fileURLToPath } from "node:url";
 
-export const TRAFFIC = { payloads: [64, 1400], seconds: 3, window: 96, burst: 16, latency: { n: 1000, intervalMs: 1, payloadBytes: 64 } } as const;
+export const TRAFFIC = { payloads: [64, 1400], seconds: 3, window: 96, burst: 16, latency: { n: 3000, intervalMs: 1, payloadBytes: 64 } } as const;
 const TRAFFIC_PEER = fileURLToPath(new URL("./traffic-peer.js", import.meta.url));
 const ENB_GTP = "198.18.0.3";
 const RELAY_PORT = 2153;
@@ -122,10 +122,11 @@ export async function segwTraffic(topo: Topology, psk: string, variant: string, 
     }
     if (opts.latency) {
       const { n, intervalMs, payloadBytes } = TRAFFIC.latency;
+      await peer.call("latency", { payloadBytes, n: 100, intervalMs }, 30_000);
+      const r = await peer.call("latency", { payloadBytes, n, intervalMs }, 60_000);
       for (const [path, via] of [["bare UDP relay in the SeGW process (baseline)", "relay"], ["through the SeGW (ESP -> G-PDU)", "segw"]] as const) {
-        await peer.call("latency", { via, payloadBytes, n: 100, intervalMs }, 30_000);
-        const r = await peer.call("latency", { via, payloadBytes, n, intervalMs }, 60_000);
-        latency.push({ path, received: num(r, "received"), p50Us: num(r, "p50Us"), p99Us: num(r, "p99Us") });
+        const one = (r[via] ?? {}) as Record<string, unknown>;
+        latency.push({ path, received: num(one, "received"), p50Us: num(one, "p50Us"), p99Us: num(one, "p99Us") });
       }
     }
   } finally {
