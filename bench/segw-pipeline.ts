@@ -55,6 +55,7 @@ class BenchIkeSa {
   readonly remote = { address: "127.0.0.2", port: 4500 };
   readonly local = { address: "127.0.0.1", port: 4500 };
   readonly rekeyedTo = undefined;
+  readonly children: unknown[] = [];
   constructor(private readonly idi: Uint8Array) {}
   get idiHex(): string {
     return toHex(this.idi);
