@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { IdType } from "../ike/registry.js";
 import { parseIp, selectorFromCidr, cidrRange } from "../ike/traffic-selector.js";
 import type { IkeSa } from "../ike/sa/ike-sa.js";
-import { cidrOption, DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, hexOption, proposalsOption } from "./ike-options.js";
+import { cidrOption, DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, fragmentSizeOption, hexOption, proposalsOption } from "./ike-options.js";
 import { openPeer, parsePort, printEvent, type Peer } from "./ike-peer.js";
 import { EventWaiter, isEvent } from "./event-waiter.js";
 import { echoReplySequence, echoRequest } from "./ping.js";
@@ -14,9 +14,10 @@ import { UsageError } from "./usage-error.js";
 
 export const INITIATOR_HELP = `usage: lwip ike initiator --remote <addr> --idi <hex> --psk <hex> [--local <addr>] [--ts <cidr>]
        [--once] [--ping <n>] [--rekey-child-after <s>] [--rekey-ike-after <s>] [--remote-port 500] [--remote-natt-port 4500]
-       [--ike-port 500] [--natt-port 4500] [--ike-proposal <p,...>] [--esp-proposal <p,...>] [--timeout <s>]
+       [--ike-port 500] [--natt-port 4500] [--ike-proposal <p,...>] [--esp-proposal <p,...>] [--fragment-size 1280] [--timeout <s>]
   Defaults: --local 0.0.0.0, --ts 0.0.0.0/0 (what we ask for as TSr), --ike-proposal ${DEFAULT_IKE_PROPOSALS},
-  --esp-proposal ${DEFAULT_ESP_PROPOSALS}, --timeout 30. With --once: exit 0 after a clean delete, else non-zero.`;
+  --esp-proposal ${DEFAULT_ESP_PROPOSALS}, --timeout 30, --fragment-size 1280 (largest IP packet of an IKE message before RFC 7383
+  fragmentation; 0: off). With --once: exit 0 after a clean delete, else non-zero.`;
 
 const PING_INTERVAL_MS = 100;
 const PING_GRACE_MS = 2000;
@@ -61,8 +62,8 @@ export async function runInitiator(args: string[]): Promise<number> {
       remote: { type: "string" }, local: { type: "string" }, idi: { type: "string" }, psk: { type: "string" }, ts: { type: "string" },
       once: { type: "boolean" }, ping: { type: "string" }, "rekey-child-after": { type: "string" }, "rekey-ike-after": { type: "string" },
       "remote-port": { type: "string" }, "remote-natt-port": { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
-      "ike-proposal": { type: "string" }, "esp-proposal": { type: "string" }, timeout: { type: "string" }, "log-level": { type: "string" },
-      help: { type: "boolean" },
+      "ike-proposal": { type: "string" }, "esp-proposal": { type: "string" }, "fragment-size": { type: "string" }, timeout: { type: "string" },
+      "log-level": { type: "string" }, help: { type: "boolean" },
     },
     strict: true,
   });
@@ -87,7 +88,7 @@ export async function runInitiator(args: string[]): Promise<number> {
   const nattPort = parsePort(values["natt-port"], 4500, "--natt-port");
   const events = new EventWaiter();
   const peer = await openPeer({
-    address: local, ikePort, nattPort, logLevel: values["log-level"] ?? "info",
+    address: local, ikePort, nattPort, logLevel: values["log-level"] ?? "info", fragmentSize: fragmentSizeOption(values["fragment-size"]),
     onInnerPacket: (p) => replyListener(p),
     onEvent: (e) => events.push(e),
   });

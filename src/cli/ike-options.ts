@@ -2,6 +2,7 @@
 import { espProfileViolation, ikeProfileViolation } from "../ike/crypto/suites.js";
 import { parseProposalList, type ProposalSpec } from "../ike/proposal.js";
 import { parseCidr, selectorFromCidr, type Cidr } from "../ike/traffic-selector.js";
+import { DEFAULT_FRAGMENT_SIZE, MIN_FRAGMENT_SIZE } from "../ike/exchange.js";
 import type { TrafficSelector } from "../ike/codec/payloads.js";
 import { fromHex } from "../wire/hex.js";
 import { UsageError } from "./usage-error.js";
@@ -40,4 +41,12 @@ export function cidrOption(text: string, name: string): Cidr {
 
 export function selectorOption(text: string, name: string): TrafficSelector {
   return selectorFromCidr(cidrOption(text, name));
+}
+
+/** --fragment-size: the largest IP packet an IKE message of ours makes before RFC 7383 fragments it; 0 turns fragmentation off. */
+export function fragmentSizeOption(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_FRAGMENT_SIZE;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (n === 0 || (n >= MIN_FRAGMENT_SIZE && n <= 65535)) return n;
+  throw new UsageError(`--fragment-size must be 0 (no fragmentation) or ${MIN_FRAGMENT_SIZE}..65535 octets`);
 }

@@ -19,6 +19,8 @@ export interface PeerOptions {
   readonly ikePort: number;
   readonly nattPort: number;
   readonly logLevel: string;
+  /** RFC 7383 fragment size (IP packet octets; 0: no fragmentation); the engine's default when absent. */
+  readonly fragmentSize?: number;
   readonly policy?: ResponderPolicy;
   /** What to do with an inner packet that arrived through a tunnel. */
   readonly onInnerPacket: (packet: Uint8Array, tunnel: Tunnel) => void;
@@ -55,6 +57,7 @@ export async function openPeer(o: PeerOptions): Promise<Peer> {
     sink: tunnels,
     log,
     counters,
+    ...(o.fragmentSize !== undefined ? { fragmentSize: o.fragmentSize } : {}),
     onEvent: (e) => {
       printEvent(e);
       o.onEvent?.(e);

@@ -10,14 +10,15 @@ import { IdType } from "../ike/registry.js";
 import { parseIp, selectorFromCidr } from "../ike/traffic-selector.js";
 import { echoReplyFor } from "../inet/icmp.js";
 import { toHex } from "../wire/hex.js";
-import { cidrOption, DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, hexOption, proposalsOption } from "./ike-options.js";
+import { cidrOption, DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, fragmentSizeOption, hexOption, proposalsOption } from "./ike-options.js";
 import { openPeer, parsePort } from "./ike-peer.js";
 import { UsageError } from "./usage-error.js";
 
 export const RESPONDER_HELP = `usage: lwip ike responder --listen <addr> --idi <hex> --psk <hex> [--idi <hex> --psk <hex> ...]
        [--pool <cidr>] [--ts <cidr>] [--ike-port 500] [--natt-port 4500]
-       [--ike-proposal <p,...>] [--esp-proposal <p,...>] [--log-level info]
+       [--ike-proposal <p,...>] [--esp-proposal <p,...>] [--fragment-size 1280] [--log-level info]
   --idi '*' accepts any ID_KEY_ID with that --psk (load tests).
+  --fragment-size: largest IP packet of an IKE message before RFC 7383 fragmentation; 0: off.
   Defaults: --pool 198.18.64.0/18, --ts 198.18.1.1/32, --ike-proposal ${DEFAULT_IKE_PROPOSALS},
   --esp-proposal ${DEFAULT_ESP_PROPOSALS}. One JSON event per line on stdout, logs on stderr.`;
 
@@ -39,7 +40,8 @@ export async function runResponder(args: string[]): Promise<number> {
     options: {
       listen: { type: "string" }, idi: { type: "string", multiple: true }, psk: { type: "string", multiple: true },
       pool: { type: "string" }, ts: { type: "string" }, "ike-port": { type: "string" }, "natt-port": { type: "string" },
-      "ike-proposal": { type: "string" }, "esp-proposal": { type: "string" }, "log-level": { type: "string" }, help: { type: "boolean" },
+      "ike-proposal": { type: "string" }, "esp-proposal": { type: "string" }, "fragment-size": { type: "string" }, "log-level": { type: "string" },
+      help: { type: "boolean" },
     },
     strict: true,
   });
@@ -71,6 +73,7 @@ export async function runResponder(args: string[]): Promise<number> {
     ikePort: parsePort(values["ike-port"], 500, "--ike-port"),
     nattPort: parsePort(values["natt-port"], 4500, "--natt-port"),
     logLevel: values["log-level"] ?? "info",
+    fragmentSize: fragmentSizeOption(values["fragment-size"]),
     policy,
     onInnerPacket: (packet, tunnel) => {
       // The selector check already confined the destination to our --ts side of the tunnel.

@@ -152,6 +152,11 @@ export interface IkeContext {
   readonly rejections: RateLimitedLog;
   readonly counters: Counters;
   readonly timing: IkeTiming;
+  /**
+   * RFC 7383: the largest IP packet an IKE message or fragment of ours may make (IP and UDP headers
+   * and the non-ESP marker included); 0 turns fragmentation off (not announced, never sent).
+   */
+  readonly fragmentSize: number;
   readonly policy?: ResponderPolicy;
   /** Set only when keys are to be exported (debugging with Wireshark); never by default. */
   readonly exportKeys?: (k: KeyExport) => void;

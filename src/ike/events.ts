@@ -15,6 +15,8 @@ export interface IkeSaUpEvent {
   readonly prf: string;
   readonly dh: string;
   readonly natDetected: boolean;
+  /** Both peers announced IKEv2 fragmentation (RFC 7383 §2.3). */
+  readonly fragmentation: boolean;
 }
 
 export interface ChildSaUpEvent {

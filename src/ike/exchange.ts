@@ -6,7 +6,8 @@
 import { encodeMessage } from "./codec/message.js";
 import type { Payload } from "./codec/payloads.js";
 import type { IkeContext } from "./context.js";
-import { sealMessage, type HeaderFields } from "./message-protection.js";
+import { sealFragments, sealMessage, type HeaderFields } from "./message-protection.js";
+import type { Endpoint } from "./endpoint.js";
 import { HeaderFlag } from "./registry.js";
 import type { IkeSa, QueuedRequest, ReceivedResponse, ResponseHandler } from "./sa/ike-sa.js";
 
@@ -15,9 +16,31 @@ export function headerFlags(sa: IkeSa, response: boolean): number {
   return (sa.role === "initiator" ? HeaderFlag.INITIATOR : 0) | (response ? HeaderFlag.RESPONSE : 0);
 }
 
-function buildDatagram(sa: IkeSa, exchangeType: number, messageId: number, response: boolean, payloads: readonly Payload[]): Uint8Array {
+/** RFC 7383 §2.5.1: without path MTU discovery, 1280 octets (IPv6's minimum MTU); strongSwan's default too. */
+export const DEFAULT_FRAGMENT_SIZE = 1280;
+/** The smallest fragment size configuration accepts: room for about a hundred inner octets per fragment with AES-CBC over IPv4. */
+export const MIN_FRAGMENT_SIZE = 200;
+
+/** IP and UDP headers and the non-ESP marker (RFC 3948 §2.2, on the NAT-T port) around an IKE message to `remote`. */
+function transportOverhead(remote: Endpoint): number {
+  return (remote.address.includes(":") ? 40 : 20) + 8 + 4;
+}
+
+/**
+ * The datagrams of one message: protected ones as SK, or as SKF fragments when both peers support
+ * fragmentation (RFC 7383 §2.3) and the message would make a larger IP packet than ctx.fragmentSize.
+ */
+function buildDatagrams(ctx: IkeContext, sa: IkeSa, exchangeType: number, messageId: number, response: boolean, payloads: readonly Payload[]): Uint8Array[] {
   const h: HeaderFields = { spiI: sa.spiI, spiR: sa.spiR, exchangeType, flags: headerFlags(sa, response), messageId };
-  return sa.crypto ? sealMessage(h, payloads, sa.crypto.out) : encodeMessage({ ...h, version: 0x20 }, payloads);
+  if (!sa.crypto) return [encodeMessage({ ...h, version: 0x20 }, payloads)];
+  if (!sa.fragmentation || ctx.fragmentSize <= 0) return [sealMessage(h, payloads, sa.crypto.out)];
+  const datagrams = sealFragments(h, payloads, sa.crypto.out, ctx.fragmentSize - transportOverhead(sa.remote));
+  if (datagrams.length > 1) ctx.counters.add("ike_fragmented_messages_sent");
+  return datagrams;
+}
+
+function sendAll(ctx: IkeContext, sa: IkeSa, datagrams: readonly Uint8Array[]): void {
+  for (const d of datagrams) ctx.sender.send(d, sa.local, sa.remote);
 }
 
 /**
@@ -36,9 +59,9 @@ function sendNext(ctx: IkeContext, sa: IkeSa): void {
     const payloads = next.build();
     if (!payloads) continue;
     const messageId = sa.nextOwnRequestId++;
-    const datagram = buildDatagram(sa, next.exchangeType, messageId, false, payloads);
+    const datagrams = buildDatagrams(ctx, sa, next.exchangeType, messageId, false, payloads);
     sa.outstanding = {
-      messageId, exchangeType: next.exchangeType, datagram, tries: 0, onResponse: next.onResponse,
+      messageId, exchangeType: next.exchangeType, datagrams, tries: 0, onResponse: next.onResponse,
       timeoutReason: next.timeoutReason ?? "retransmit-timeout",
     };
     transmit(ctx, sa);
@@ -48,7 +71,7 @@ function sendNext(ctx: IkeContext, sa: IkeSa): void {
 function transmit(ctx: IkeContext, sa: IkeSa): void {
   const o = sa.outstanding;
   if (!o) return;
-  ctx.sender.send(o.datagram, sa.local, sa.remote);
+  sendAll(ctx, sa, o.datagrams);
   const timeout = ctx.timing.retransmitMs[o.tries];
   if (timeout === undefined) {
     o.timer = undefined;
@@ -70,21 +93,25 @@ function transmit(ctx: IkeContext, sa: IkeSa): void {
 /** Sends a request right away, bypassing the queue: only for IKE_SA_INIT, which precedes everything. */
 export function sendInitRequest(ctx: IkeContext, sa: IkeSa, payloads: readonly Payload[], onResponse: ResponseHandler): Uint8Array {
   sa.outstanding?.timer?.cancel();
-  const datagram = buildDatagram(sa, 34, 0, false, payloads);
+  const datagram = encodeMessage({ spiI: sa.spiI, spiR: sa.spiR, exchangeType: 34, flags: headerFlags(sa, false), messageId: 0, version: 0x20 }, payloads);
   sa.nextOwnRequestId = 1;
-  sa.outstanding = { messageId: 0, exchangeType: 34, datagram, tries: 0, onResponse, timeoutReason: "retransmit-timeout" };
+  sa.outstanding = { messageId: 0, exchangeType: 34, datagrams: [datagram], tries: 0, onResponse, timeoutReason: "retransmit-timeout" };
   transmit(ctx, sa);
   return datagram;
+}
+
+/** §2.3: a response whose ID is not that of our outstanding request is dropped (counted, logged); true if so. */
+export function refuseUnexpectedResponse(ctx: IkeContext, sa: IkeSa, messageId: number): boolean {
+  if (sa.outstanding?.messageId === messageId) return false;
+  ctx.counters.add("ike_unexpected_responses");
+  ctx.rejections.note("unexpected-response", "response to no outstanding request dropped", () => ({ sa: sa.name, messageId, idi: sa.idiHex }));
+  return true;
 }
 
 /** Hands a response to the request it answers (§2.3: a response with another ID is dropped). */
 export function acceptResponse(ctx: IkeContext, sa: IkeSa, response: ReceivedResponse): boolean {
   const o = sa.outstanding;
-  if (!o || o.messageId !== response.header.messageId) {
-    ctx.counters.add("ike_unexpected_responses");
-    ctx.rejections.note("unexpected-response", "response to no outstanding request dropped", () => ({ sa: sa.name, messageId: response.header.messageId, idi: sa.idiHex }));
-    return false;
-  }
+  if (!o || refuseUnexpectedResponse(ctx, sa, response.header.messageId)) return false;
   o.timer?.cancel();
   sa.outstanding = undefined;
   o.onResponse(response);
@@ -106,7 +133,7 @@ export function classifyRequest(ctx: IkeContext, sa: IkeSa, messageId: number): 
   if (cached && cached.messageId === messageId) {
     ctx.counters.add("ike_duplicate_requests");
     ctx.rejections.note("retransmitted-request", "retransmitted request answered from the cache", () => ({ sa: sa.name, messageId, idi: sa.idiHex }));
-    ctx.sender.send(cached.datagram, sa.local, sa.remote);
+    sendAll(ctx, sa, cached.datagrams);
     return "retransmitted";
   }
   ctx.counters.add("ike_out_of_window_requests");
@@ -116,8 +143,8 @@ export function classifyRequest(ctx: IkeContext, sa: IkeSa, messageId: number): 
 
 /** Sends (and caches) our response to the peer's request `messageId`. */
 export function respond(ctx: IkeContext, sa: IkeSa, exchangeType: number, messageId: number, payloads: readonly Payload[]): void {
-  const datagram = buildDatagram(sa, exchangeType, messageId, true, payloads);
-  sa.lastResponse = { messageId, datagram };
+  const datagrams = buildDatagrams(ctx, sa, exchangeType, messageId, true, payloads);
+  sa.lastResponse = { messageId, datagrams };
   sa.nextPeerRequestId = messageId + 1;
-  ctx.sender.send(datagram, sa.local, sa.remote);
+  sendAll(ctx, sa, datagrams);
 }

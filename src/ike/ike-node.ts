@@ -12,8 +12,8 @@ import { CookieJar } from "./cookie.js";
 import type { Endpoint } from "./endpoint.js";
 import { formatEndpoint, NATT_PORT, sameEndpoint } from "./endpoint.js";
 import type { IkeEvent, IkeSaDownReason } from "./events.js";
-import { acceptResponse, classifyRequest } from "./exchange.js";
-import { openMessage } from "./message-protection.js";
+import { acceptResponse, classifyRequest, DEFAULT_FRAGMENT_SIZE, refuseUnexpectedResponse } from "./exchange.js";
+import { fragmentNumber, isFragment, openProtected } from "./fragment-reassembly.js";
 import type { ProposalSpec } from "./proposal.js";
 import { HeaderFlag } from "./registry.js";
 import { IkeSa, type Identity } from "./sa/ike-sa.js";
@@ -46,6 +46,8 @@ export interface IkeNodeOptions {
   readonly log: Logger;
   readonly onEvent: (e: IkeEvent) => void;
   readonly timing?: IkeTiming;
+  /** RFC 7383 fragment size (IkeContext.fragmentSize); DEFAULT_FRAGMENT_SIZE when absent, 0 for none. */
+  readonly fragmentSize?: number;
   /** Present when this node answers IKE_SA_INIT requests. */
   readonly policy?: ResponderPolicy;
   readonly counters?: Counters;
@@ -95,6 +97,7 @@ export class IkeNode {
       rejections: new RateLimitedLog({ clock: opts.clock, log: opts.log, subsys: "ike" }),
       counters: this.counters,
       timing: opts.timing ?? DEFAULT_TIMING,
+      fragmentSize: opts.fragmentSize ?? DEFAULT_FRAGMENT_SIZE,
       ...(opts.policy ? { policy: opts.policy } : {}),
       ...(opts.exportKeys ? { exportKeys: opts.exportKeys } : {}),
       register: (sa) => this.register(sa),
@@ -268,9 +271,12 @@ export class IkeNode {
     const sa = this.bySpi.get(toHex(ours));
     if (!sa || !sa.crypto) return this.drop("unknown-spi", remote);
     if (isResponse) return this.onProtectedResponse(sa, h, msg.value, raw, remote, local);
+    // RFC 7383 §2.6.1: of a retransmitted fragmented request, only fragment 1 has the response sent again.
+    if (isFragment(msg.value) && fragmentNumber(msg.value) !== 1 && h.messageId !== sa.nextPeerRequestId) return this.drop("fragment-of-answered-request", remote);
     const verdict = classifyRequest(this.ctx, sa, h.messageId);
     if (verdict !== "process") return;
-    const opened = openMessage(raw, msg.value, sa.crypto.in);
+    const opened = openProtected(this.ctx, sa, raw, msg.value);
+    if (opened.ok === "pending") return this.noteAuthenticated(sa, remote, local);
     if (!opened.ok) {
       const f = opened.failure;
       // The ICV held: an authenticated request we cannot process is answered (§2.5), not dropped.
@@ -297,9 +303,12 @@ export class IkeNode {
 
   private onProtectedResponse(sa: IkeSa, h: IkeHeader, msg: { header: IkeHeader; payloads: readonly Payload[] }, raw: Uint8Array, remote: Endpoint, local: Endpoint): void {
     if (!sa.crypto) return;
-    const opened = openMessage(raw, msg, sa.crypto.in);
-    if (!opened.ok) return this.drop(`sk-${opened.failure.kind}`, remote);
+    // A fragment of no outstanding request is not worth decrypting or storing.
+    if (isFragment(msg) && refuseUnexpectedResponse(this.ctx, sa, h.messageId)) return;
+    const opened = openProtected(this.ctx, sa, raw, msg);
+    if (opened.ok === false) return this.drop(`sk-${opened.failure.kind}`, remote);
     this.noteAuthenticated(sa, remote, local);
+    if (opened.ok === "pending") return;
     acceptResponse(this.ctx, sa, { header: h, payloads: opened.payloads, raw });
   }
 

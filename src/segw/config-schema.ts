@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseProposalList } from "../ike/proposal.js";
+import { DEFAULT_FRAGMENT_SIZE, MIN_FRAGMENT_SIZE } from "../ike/exchange.js";
 import { canonicalIp, cidrRange, compareAddress, parseCidr, parseIp, splitCidr } from "../ike/traffic-selector.js";
 
 /** One schema violation: the key path and what is wrong with it. */
@@ -81,6 +82,11 @@ const ikeSection = z.strictObject({
   dpdSeconds: z.number().int().min(0).max(3600).default(30),
   /** How long an IKE SA may stay before IKE_AUTH completes. */
   halfOpenSeconds: positiveInt.max(300).default(30),
+  /**
+   * RFC 7383: the largest IP packet an IKE message of ours makes; a longer one goes as fragments to
+   * a UE that announced support. 0: not announced, never fragmented.
+   */
+  fragmentSize: z.union([z.literal(0), z.number().int().min(MIN_FRAGMENT_SIZE).max(65535)]).default(DEFAULT_FRAGMENT_SIZE),
 });
 
 const tlsSection = z.strictObject({ cert: filePath, key: filePath, ca: filePath });

@@ -59,6 +59,8 @@ export interface SegwConfig {
     readonly espProposals: readonly ProposalSpec[];
     readonly dpdSeconds: number;
     readonly halfOpenSeconds: number;
+    /** RFC 7383 fragment size, IP packet octets; 0: no fragmentation. */
+    readonly fragmentSize: number;
   };
   readonly pools: readonly Cidr[];
   readonly controlApi: {

@@ -199,6 +199,7 @@ export async function startSegwCore(config: SegwConfig, deps: SegwCoreDeps): Pro
     onEvent: (e) => onIkeEvent(e),
     policy: { ...segwResponderPolicy(config, store, metrics), ...(zb ? { certificates: zb.certificates() } : {}) },
     timing: { retransmitMs: [1000, 2000, 4000, 8000], halfOpenMs: config.ike.halfOpenSeconds * 1000, dpdMs: config.ike.dpdSeconds * 1000 },
+    fragmentSize: config.ike.fragmentSize,
     ...(deps.exportKeys ? { exportKeys: deps.exportKeys } : {}),
   });
 

@@ -73,6 +73,9 @@ export interface PairOptions {
   certificates?: ResponderCertificates;
   /** The responder's IDr. */
   localId?: Identity;
+  /** RFC 7383 fragment sizes (IkeNodeOptions.fragmentSize) of the initiator and the responder. */
+  fragmentSizeI?: number;
+  fragmentSizeR?: number;
 }
 
 export class IkePair {
@@ -108,8 +111,12 @@ export class IkePair {
     };
     const sender = { send: (bytes: Uint8Array, from: Endpoint, to: Endpoint) => void this.wire.push({ bytes: bytes.slice(), from, to }) };
     const timing = { retransmitMs: [1000, 2000, 4000], halfOpenMs: 30_000, dpdMs: o.dpdMs ?? 0, childRekeyMs: o.childRekeyMs ?? 0, ikeRekeyMs: o.ikeRekeyMs ?? 0 };
-    this.initiator = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkI ?? this.sinkI, log: silentLogger, onEvent: (e) => this.eventsI.push(e), timing });
-    this.responder = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkR ?? this.sinkR, log: silentLogger, onEvent: (e) => this.eventsR.push(e), timing, policy: this.policy });
+    const fragmentsI = o.fragmentSizeI === undefined ? {} : { fragmentSize: o.fragmentSizeI };
+    const fragmentsR = o.fragmentSizeR === undefined ? {} : { fragmentSize: o.fragmentSizeR };
+    this.initiator = new IkeNode({ clock: this.clock, random, sender, sink: o.sinkI ?? this.sinkI, log: silentLogger, onEvent: (e) => this.eventsI.push(e), timing, ...fragmentsI });
+    this.responder = new IkeNode({
+      clock: this.clock, random, sender, sink: o.sinkR ?? this.sinkR, log: silentLogger, onEvent: (e) => this.eventsR.push(e), timing, policy: this.policy, ...fragmentsR,
+    });
   }
 
   initiate(psk: Uint8Array = PSK, idi: Uint8Array = IDI): IkeSa {

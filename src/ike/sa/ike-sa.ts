@@ -16,6 +16,7 @@ import type { TrafficSelector } from "../codec/payloads.js";
 import { wipeChildKeys, type ChildSa } from "./child-sa.js";
 import type { LocalCredentials } from "../tasks/authentication.js";
 import type { Certificate } from "../auth/certificates.js";
+import type { Reassembly } from "../fragment-reassembly.js";
 import { concatBytes, fromByteString, hex, toByteString, toHex } from "../../wire/hex.js";
 
 export type IkeRole = "initiator" | "responder";
@@ -65,7 +66,8 @@ export type ResponseHandler = (r: ReceivedResponse) => void;
 export interface OutstandingRequest {
   readonly messageId: number;
   readonly exchangeType: number;
-  readonly datagram: Uint8Array;
+  /** One datagram, or its SKF fragments (RFC 7383), all sent again on each retransmission. */
+  readonly datagrams: readonly Uint8Array[];
   tries: number;
   timer?: TimerHandle | undefined;
   readonly onResponse: ResponseHandler;
@@ -124,9 +126,14 @@ export class IkeSa {
   nextPeerRequestId = 0;
   outstanding?: OutstandingRequest | undefined;
   readonly queue: QueuedRequest[] = [];
-  /** The response to the peer's last request (see lastResponse): its Message ID, and its octets as a byte string. */
+  /** The response to the peer's last request (see lastResponse): its Message ID, and its datagrams as byte strings. */
   private lastResponseId = 0;
-  private lastResponseOctets: string | undefined;
+  private lastResponseOctets: string | readonly string[] | undefined;
+  /** Both peers sent IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT (RFC 7383 §2.3); a rekeyed SA keeps it. */
+  fragmentation = false;
+  /** RFC 7383 §2.6: the fragments received so far of the peer's current request, and of its response to ours. */
+  requestFragments?: Reassembly | undefined;
+  responseFragments?: Reassembly | undefined;
   lastInboundAt: number;
   /** Named timers; no Map at all while there are none (an established quiet SA), about 180 octets each. */
   private timerMap: Map<string, TimerHandle> | undefined;
@@ -204,17 +211,20 @@ export class IkeSa {
 
   /**
    * Our response to the peer's last request, answered again when that request is retransmitted
-   * (RFC 7296 §2.1: MUST). Kept as a byte string, about 170 octets less per SA than a Uint8Array
-   * with its own ArrayBuffer; the datagram read is a copy.
+   * (RFC 7296 §2.1: MUST): one datagram, or its SKF fragments (RFC 7383). Kept as byte strings,
+   * about 170 octets less per SA than a Uint8Array with its own ArrayBuffer; the datagrams read are copies.
    */
-  get lastResponse(): { readonly messageId: number; readonly datagram: Uint8Array } | undefined {
+  get lastResponse(): { readonly messageId: number; readonly datagrams: Uint8Array[] } | undefined {
     const octets = this.lastResponseOctets;
-    return octets === undefined ? undefined : { messageId: this.lastResponseId, datagram: fromByteString(octets) };
+    if (octets === undefined) return undefined;
+    const datagrams = typeof octets === "string" ? [fromByteString(octets)] : octets.map((o) => fromByteString(o));
+    return { messageId: this.lastResponseId, datagrams };
   }
 
-  set lastResponse(r: { readonly messageId: number; readonly datagram: Uint8Array } | undefined) {
+  set lastResponse(r: { readonly messageId: number; readonly datagrams: readonly Uint8Array[] } | undefined) {
     this.lastResponseId = r?.messageId ?? 0;
-    this.lastResponseOctets = r ? toByteString(r.datagram) : undefined;
+    const strings = r?.datagrams.map((d) => toByteString(d));
+    this.lastResponseOctets = strings?.length === 1 ? strings[0] : strings;
   }
 
   /** The running timers by name. */
@@ -266,6 +276,8 @@ export class IkeSa {
     this.outstanding?.timer?.cancel();
     this.outstanding = undefined;
     this.queue.length = 0;
+    this.requestFragments = undefined;
+    this.responseFragments = undefined;
     this.ke?.wipe();
     this.ke = undefined;
     if (this.crypto) {

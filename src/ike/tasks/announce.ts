@@ -27,6 +27,7 @@ export function announceIkeUp(ctx: IkeContext, sa: IkeSa): void {
     prf: prfName(s.prfId),
     dh: dhName(s.dhGroup),
     natDetected: sa.natDetected,
+    fragmentation: sa.fragmentation,
   });
 }
 

@@ -2,7 +2,8 @@
  * IKE_SA_INIT (RFC 7296 §1.2, §2.6, §2.23):
  *   HDR, SAi1, KEi, Ni, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)  -->
  *                                  <--  HDR, SAr1, KEr, Nr, N(NAT_DETECTION_*)
- * with the initiator's retries on N(COOKIE) and N(INVALID_KE_PAYLOAD).
+ * both with N(IKEV2_FRAGMENTATION_SUPPORTED) (RFC 7383 §2.3) when fragmentation is on, and the
+ * initiator's retries on N(COOKIE) and N(INVALID_KE_PAYLOAD).
  */
 import { encodeMessage } from "../codec/message.js";
 import type { Payload } from "../codec/payloads.js";
@@ -41,6 +42,7 @@ export function sendIkeSaInit(ctx: IkeContext, sa: IkeSa, ikeProposals: readonly
     nonce(sa.Ni),
     notify(NotifyType.NAT_DETECTION_SOURCE_IP, forcedEncapsulationHash(ctx.random)),
     notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natDetectionHash(sa.spiI, ZERO_SPI, sa.remote)),
+    ...fragmentationNotify(ctx),
     ...(usesCertificates ? [signatureHashNotify()] : []),
   ];
   sa.initRequest = sendInitRequest(ctx, sa, payloads, (r) => onInitResponse(ctx, sa, ikeProposals, r, onDone, attempt));
@@ -75,6 +77,7 @@ function onInitResponse(ctx: IkeContext, sa: IkeSa, specs: readonly ProposalSpec
   sa.Nr = nr.nonce.slice();
   sa.initResponse = r.raw.slice();
   sa.natDetected = detectNat(sa, r.payloads, sa.spiR);
+  sa.fragmentation = fragmentationAgreed(ctx, r.payloads);
   notePeerCertificatePreferences(sa, r.payloads);
   floatToNattPort(sa);
   if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr, ctx.exportKeys)) return failInitiator(ctx, sa, "NO_PROPOSAL_CHOSEN", "suite not implemented");
@@ -91,6 +94,16 @@ function retryWithGroup(ctx: IkeContext, sa: IkeSa, specs: readonly ProposalSpec
   sa.ke = createKeyExchange(group);
   ctx.counters.add("ike_invalid_ke_retries");
   sendIkeSaInit(ctx, sa, specs, onDone, attempt + 1);
+}
+
+/** RFC 7383 §2.3: an empty IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT, unless fragmentation is off. */
+function fragmentationNotify(ctx: IkeContext): Payload[] {
+  return ctx.fragmentSize > 0 ? [notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED, new Uint8Array(0))] : [];
+}
+
+/** Fragmentation is used when both peers sent the notify (the responder only answers one it got). */
+function fragmentationAgreed(ctx: IkeContext, peer: readonly Payload[]): boolean {
+  return ctx.fragmentSize > 0 && findNotify(peer, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
 }
 
 /** The peer hashed the SPIs as they stood in its message's header: SPIr is still zero in the request. */
@@ -161,6 +174,7 @@ export function acceptIkeSaInit(
   sa.Nr = ctx.random(NONCE_LENGTH);
   sa.initRequest = req.raw.slice();
   sa.natDetected = detectNat(sa, req.payloads, ZERO_SPI);
+  sa.fragmentation = fragmentationAgreed(ctx, req.payloads);
   notePeerCertificatePreferences(sa, req.payloads);
   const response: Payload[] = [
     saPayload([buildChosenProposal(sel.number, sel.suite, new Uint8Array(0))]),
@@ -168,6 +182,7 @@ export function acceptIkeSaInit(
     nonce(sa.Nr),
     notify(NotifyType.NAT_DETECTION_SOURCE_IP, forcedEncapsulationHash(ctx.random)),
     notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natDetectionHash(sa.spiI, sa.spiR, remote)),
+    ...(sa.fragmentation ? fragmentationNotify(ctx) : []),
     // RFC 7296 §3.7 / RFC 7427 §4: a responder with certificates asks for the peer's and names its hashes.
     ...(certificates ? [certReqPayload(certificates.trustAnchors), signatureHashNotify()] : []),
   ];
@@ -176,7 +191,7 @@ export function acceptIkeSaInit(
     response,
   );
   if (!installInitialKeys(sa, sel.suite, shared.value, sa.Ni, sa.Nr, ctx.exportKeys)) return refuse(NotifyType.NO_PROPOSAL_CHOSEN);
-  sa.lastResponse = { messageId: 0, datagram: sa.initResponse };
+  sa.lastResponse = { messageId: 0, datagrams: [sa.initResponse] };
   sa.nextPeerRequestId = 1;
   ctx.sender.send(sa.initResponse, local, remote);
   return sa;

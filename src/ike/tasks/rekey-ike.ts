@@ -42,6 +42,8 @@ function succeed(ctx: IkeContext, old: IkeSa, s: Successor): IkeSa | undefined {
   fresh.virtualIp = old.virtualIp;
   fresh.leaseOwner = old.leaseOwner;
   fresh.natDetected = old.natDetected;
+  // RFC 7383 §2.3 negotiates fragmentation in IKE_SA_INIT only: the rekeyed SA keeps it (as strongSwan does).
+  fresh.fragmentation = old.fragmentation;
   for (const child of old.children.splice(0)) fresh.addChild(child);
   old.rekeyedTo = fresh;
   ctx.sink.rehome(old, fresh);

@@ -27,6 +27,11 @@ export interface CharonSettings {
    * rule for table 220 skips marked packets (kernel-netlink fwmark = !mark).
    */
   readonly allowPeerTs?: boolean;
+  /**
+   * charon.fragment_size: the largest IP packet of an IKE message before charon fragments it
+   * (RFC 7383, with `fragmentation = yes` in the connection); charon's default 1280 when absent.
+   */
+  readonly fragmentSize?: number;
 }
 
 /** The fwmark of charon's own sockets when {@link CharonSettings.allowPeerTs} is on. */
@@ -68,7 +73,7 @@ charon {
     install_routes = yes
     # kernel-libipsec needs the virtual IP to exist locally (lab pitfall 3)
     install_virtual_ip = yes
-    dos_protection = ${s.dosProtection ? "yes" : "no"}
+    dos_protection = ${s.dosProtection ? "yes" : "no"}${s.fragmentSize === undefined ? "" : `\n    fragment_size = ${s.fragmentSize}`}
     ikesa_table_size = 1024
     ikesa_table_segments = 16
     # fail fast when the peer stays silent: 2 + 2.8 + 3.9 + 5.5 s

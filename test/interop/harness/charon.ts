@@ -62,6 +62,7 @@ export class Charon {
       logKeys: opts.logKeys ?? false,
       dosProtection: opts.dosProtection ?? false,
       allowPeerTs: opts.allowPeerTs ?? false,
+      ...(opts.fragmentSize === undefined ? {} : { fragmentSize: opts.fragmentSize }),
     };
     writeFileSync(join(dir, "strongswan.conf"), strongswanConf(dir, settings));
     const out = openSync(join(dir, "charon.out"), "a");

@@ -44,16 +44,16 @@ test("§3.5: the IDi reads back as given, with its hex; sharing an equal hex str
   }));
 });
 
-test("§2.1: the cached response reads back octet for octet (short and long, any values), as a copy", () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 1500 }), fc.nat(), (datagram, messageId) => {
+test("§2.1: the cached response reads back octet for octet (short and long, any values, one datagram or RFC 7383 fragments), as a copy", () => {
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 1500 }), { minLength: 1, maxLength: 4 }), fc.nat(), (datagrams, messageId) => {
     const s = sa(new Uint8Array(8), new Uint8Array(8));
     assert.equal(s.lastResponse, undefined);
-    s.lastResponse = { messageId, datagram };
+    s.lastResponse = { messageId, datagrams };
     const cached = s.lastResponse;
     assert.equal(cached?.messageId, messageId);
-    assert.deepEqual(cached?.datagram, datagram);
-    cached?.datagram.fill(1);
-    assert.deepEqual(s.lastResponse?.datagram, datagram);
+    assert.deepEqual(cached?.datagrams, datagrams);
+    for (const d of cached?.datagrams ?? []) d.fill(1);
+    assert.deepEqual(s.lastResponse?.datagrams, datagrams);
   }));
 });
 

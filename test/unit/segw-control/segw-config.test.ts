@@ -66,6 +66,16 @@ test("errors name the bad key path", () => {
   assert.deepEqual(errorsOf(MINIMAL + "log: { level: chatty }\n"), ['log.level: Invalid option: expected one of "debug"|"info"|"warn"|"error"']);
 });
 
+test("ike.fragmentSize (RFC 7383): 1280 by default, 0 for none, 200..65535 when set", () => {
+  const size = (v: string | undefined) => {
+    const r = parseSegwConfig(v === undefined ? MINIMAL : MINIMAL.replace("ike: { listen: 198.18.0.1 }", `ike: { listen: 198.18.0.1, fragmentSize: ${v} }`), "/cfg");
+    return r.ok ? r.value.ike.fragmentSize : r.error.message;
+  };
+  assert.deepEqual([size(undefined), size("0"), size("200"), size("1500")], [1280, 0, 200, 1500]);
+  assert.match(String(size("199")), /^ike\.fragmentSize: /);
+  assert.match(String(size("70000")), /^ike\.fragmentSize: /);
+});
+
 test("checks across keys name the later key", () => {
   assert.deepEqual(errorsOf(EXAMPLE.replace("certificateIdentity: bravo", "certificateIdentity: ALPHA")), ["enbs[1].certificateIdentity: duplicates enbs[0].certificateIdentity"]);
   assert.deepEqual(errorsOf(EXAMPLE.replace("  - 2001:db8:64::/64", "  - 198.18.100.0/24")), ["pools[1]: overlaps pools[0]"]);
