@@ -144,3 +144,21 @@ test("§2.6: a reassembled message whose payload chain does not decode is a code
   const r = collectFragment(undefined, 1, frag(1, 1, new Uint8Array([0, 0, 0, 200])));
   assert.equal(r.result.kind, "codec");
 });
+
+test("§2.6: any sequence of fragments (numbers, totals, message IDs, sizes) neither throws nor keeps more than the limits", () => {
+  const fragment = fc.record({
+    messageId: fc.integer({ min: 0, max: 3 }),
+    total: fc.integer({ min: 1, max: MAX_FRAGMENTS + 2 }),
+    pick: fc.nat(),
+    size: fc.integer({ min: 0, max: 20_000 }),
+  });
+  fc.assert(fc.property(fc.array(fragment, { maxLength: 40 }), (seq) => {
+    let keep: Reassembly | undefined;
+    for (const f of seq) {
+      const number = 1 + (f.pick % f.total);
+      const r = collectFragment(keep, f.messageId, frag(number, f.total, new Uint8Array(f.size)));
+      keep = r.keep;
+      assert.ok(keep === undefined || keep.total <= MAX_FRAGMENTS);
+    }
+  }), { numRuns: 200 });
+});
