@@ -272,7 +272,7 @@ export function renderMarkdown(r: SuiteReport): string {
     `Same namespaces, IKE aes128gcm16-prfsha256-ecp256, ESP aes128gcm16 in UDP. lwip: the SeGW process alone in the SeGW namespace; the UE (our IkeNode + ESP data plane) and the eNB's GTP-U ` +
       `stand-in (198.18.0.3:2152) in one process in the UE namespace (bench/traffic-peer.ts), so both ESP and GTP-U cross the veth. Uplink = UE -> ESP -> SeGW -> G-PDU -> eNB; ` +
       `downlink = eNB -> G-PDU -> SeGW -> ESP -> UE. The payload is the UDP payload of the user's IPv4/UDP packet inside LWIPEP (GRE) inside the inner IPv4 packet (what iperf3 -l counts). ` +
-      `At most ${TRAFFIC.window} packets in flight (bursts of ${TRAFFIC.burst}), ${TRAFFIC.seconds} s per row; figures are delivered packets over the receiver's first-to-last time. ` +
+      `At most ${TRAFFIC.window} packets in flight (bursts of ${TRAFFIC.burst}), ${TRAFFIC.rounds} rounds of ${TRAFFIC.seconds} s per row, the row being the round with the median rate; figures are delivered packets over the receiver's first-to-last time. ` +
       `strongSwan: charon + kernel-libipsec at both ends (ESP in user space behind TUN), \`iperf3 -u -b <rate> -l <payload> -t ${TRAFFIC.seconds}\` from the UE's virtual address to 198.18.1.1, ` +
       `offered ${OFFERED_PPS.join(", ")} packets/s in turn, stopping past the peak; the row is the best rate the iperf3 server received, with the loss at that offered rate ` +
       "(offering far more than libipsec carries starves it of CPU on these 2 cores and would understate it; the lab measured 255-440 Mbit/s on a quiet machine). SeGW CPU = /proc utime + stime of " +
