@@ -14,6 +14,7 @@ import type { ProposalSpec } from "./proposal.js";
 import type { ChildSa } from "./sa/child-sa.js";
 import type { IkeSa, Identity } from "./sa/ike-sa.js";
 import type { Certificate } from "./auth/certificates.js";
+import type { Crl } from "./auth/crl.js";
 import type { OwnCredential } from "./auth/certreq.js";
 
 export interface DatagramSender {
@@ -79,6 +80,8 @@ export interface ResponderPolicy {
 export interface ResponderCertificates {
   readonly credentials: readonly OwnCredential[];
   readonly trustAnchors: readonly Certificate[];
+  /** Revocation lists the peers' chains are checked against (RFC 5280 §6.3; TS 33.310). */
+  readonly crls?: readonly Crl[];
   /**
    * Whether a peer with a valid certificate for `id` may connect (e.g. it is a configured eNB), and
    * the selectors of its CHILD SA (ours, its own); undefined refuses it.

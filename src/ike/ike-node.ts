@@ -22,6 +22,7 @@ import type { TrafficSelector } from "./codec/payloads.js";
 import { dispatchRequest } from "./request-dispatch.js";
 import type { LocalCredentials } from "./tasks/authentication.js";
 import type { Certificate } from "./auth/certificates.js";
+import type { Crl } from "./auth/crl.js";
 import type { OwnCredential } from "./auth/certreq.js";
 import { handleIkeSaInitRequest, refuseUnsupportedCriticalPayload } from "./init-responder.js";
 import { sendIkeSaInit } from "./tasks/ike-sa-init.js";
@@ -63,7 +64,7 @@ export interface InitiateOptions {
   readonly idi: Identity;
   /** PSK authentication (LWIP, TS 33.401 16.2.2), or else `certificates`. */
   readonly psk?: Uint8Array;
-  readonly certificates?: { readonly credentials: readonly OwnCredential[]; readonly trustAnchors: readonly Certificate[] };
+  readonly certificates?: { readonly credentials: readonly OwnCredential[]; readonly trustAnchors: readonly Certificate[]; readonly crls?: readonly Crl[] };
   readonly ikeProposals: readonly ProposalSpec[];
   readonly espProposals: readonly ProposalSpec[];
   readonly tsi: readonly TrafficSelector[];
@@ -150,7 +151,7 @@ export class IkeNode {
     sa.idi = o.idi;
     const credentials: LocalCredentials = o.psk ? { kind: "psk", psk: o.psk.slice() } : { kind: "cert", credentials: o.certificates?.credentials ?? [] };
     sa.plan = {
-      credentials, trustAnchors: o.certificates?.trustAnchors, espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp,
+      credentials, trustAnchors: o.certificates?.trustAnchors, crls: o.certificates?.crls, espProposals: o.espProposals, tsi: o.tsi, tsr: o.tsr, requestVirtualIp: o.requestVirtualIp,
       nattPorts: o.nattPorts ?? { local: NATT_PORT, remote: NATT_PORT },
     };
     this.register(sa);

@@ -89,7 +89,13 @@ const ikeSection = z.strictObject({
   fragmentSize: z.union([z.literal(0), z.number().int().min(MIN_FRAGMENT_SIZE).max(65535)]).default(DEFAULT_FRAGMENT_SIZE),
 });
 
-const tlsSection = z.strictObject({ cert: filePath, key: filePath, ca: filePath });
+const tlsSection = z.strictObject({
+  cert: filePath,
+  key: filePath,
+  ca: filePath,
+  /** PEM CRLs of `ca` (TS 33.310 revocation): an eNB certificate on them is refused, for TLS and for NDS/IP. */
+  crl: filePath.optional(),
+});
 
 const controlApiSection = z.strictObject({ listen: ipAddress, port: port.default(8443), tls: tlsSection });
 

@@ -67,7 +67,7 @@ export interface SegwConfig {
     readonly listen: string;
     readonly port: number;
     /** Absolute paths of PEM files. */
-    readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+    readonly tls: { readonly cert: string; readonly key: string; readonly ca: string; readonly crl?: string | undefined };
   };
   readonly enbs: readonly SegwEnbConfig[];
   readonly gtpu: { readonly listen: string; readonly port: number; readonly advertiseAddress: string; readonly ndsIp: "builtin" | "platform" };
@@ -105,7 +105,13 @@ function resolveConfig(raw: RawSegwConfig, baseDir: string): SegwConfig {
   return {
     ike: { ...raw.ike, ikeProposals: specs(raw.ike.ikeProposals, "ike"), espProposals: specs(raw.ike.espProposals, "esp") },
     pools,
-    controlApi: { ...raw.controlApi, tls: { cert: path(raw.controlApi.tls.cert), key: path(raw.controlApi.tls.key), ca: path(raw.controlApi.tls.ca) } },
+    controlApi: {
+      ...raw.controlApi,
+      tls: {
+        cert: path(raw.controlApi.tls.cert), key: path(raw.controlApi.tls.key), ca: path(raw.controlApi.tls.ca),
+        ...(raw.controlApi.tls.crl === undefined ? {} : { crl: path(raw.controlApi.tls.crl) }),
+      },
+    },
     enbs: raw.enbs.map((e) => ({ ...e, maxUes: e.maxUes })),
     gtpu: { listen: raw.gtpu.listen, port: raw.gtpu.port, advertiseAddress: raw.gtpu.advertiseAddress ?? raw.gtpu.listen, ndsIp: raw.gtpu.ndsIp },
     provisioning: raw.provisioning,
@@ -156,12 +162,14 @@ export function loadSegwConfig(path: string): Result<SegwConfig, ConfigError> {
   const parsed = parseSegwConfig(text, dirname(resolve(path)));
   if (!parsed.ok) return parsed;
   const tls = parsed.value.controlApi.tls;
-  const unreadable = (["cert", "key", "ca"] as const).flatMap((k): SchemaIssue[] => {
+  const unreadable = (["cert", "key", "ca", "crl"] as const).flatMap((k): SchemaIssue[] => {
+    const file = tls[k];
+    if (file === undefined) return [];
     try {
-      accessSync(tls[k], constants.R_OK);
+      accessSync(file, constants.R_OK);
       return [];
     } catch (e) {
-      return [{ path: `controlApi.tls.${k}`, message: `cannot read ${tls[k]}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }];
+      return [{ path: `controlApi.tls.${k}`, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }];
     }
   });
   return unreadable.length > 0 ? err(configError(unreadable)) : parsed;

@@ -124,9 +124,12 @@ export async function startSegw(config: SegwConfig, deps: SegwDeps = {}): Promis
 }
 
 /** The control API's TLS credentials (PEM texts). */
-export function readTls(config: SegwConfig): { cert: string; key: string; ca: string } {
+export function readTls(config: SegwConfig): { cert: string; key: string; ca: string; crl?: string } {
   const t = config.controlApi.tls;
-  return { cert: readFileSync(t.cert, "utf8"), key: readFileSync(t.key, "utf8"), ca: readFileSync(t.ca, "utf8") };
+  return {
+    cert: readFileSync(t.cert, "utf8"), key: readFileSync(t.key, "utf8"), ca: readFileSync(t.ca, "utf8"),
+    ...(t.crl === undefined ? {} : { crl: readFileSync(t.crl, "utf8") }),
+  };
 }
 
 /** The configured eNBs as the control API identifies them. */

@@ -7,7 +7,8 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { parseCertificatesPem } from "../ike/auth/certificates.js";
+import { parseCertificatesPem, type Certificate } from "../ike/auth/certificates.js";
+import { crlProblem, parseCrlsPem, type Crl } from "../ike/auth/crl.js";
 import type { ResponderCertificates } from "../ike/context.js";
 import type { Endpoint } from "../ike/endpoint.js";
 import { IdType } from "../ike/registry.js";
@@ -34,9 +35,11 @@ export class NdsIpZb {
     const chain = parseCertificatesPem(readFileSync(tls.cert, "utf8"));
     const anchors = parseCertificatesPem(readFileSync(tls.ca, "utf8"));
     if (!chain.ok || !anchors.ok) throw new Error(`NDS/IP certificates: ${chain.ok ? "" : chain.error.detail} ${anchors.ok ? "" : anchors.error.detail}`);
+    const crls = tls.crl === undefined ? [] : readCrls(tls.crl, anchors.value);
     return {
       credentials: [{ chain: chain.value, privateKey: createPrivateKey(readFileSync(tls.key, "utf8")) }],
       trustAnchors: anchors.value,
+      crls,
       authorize: (id) => {
         const enb = this.enbFor(id.idType, id.data);
         const enbGtp = enb ? parseIp(enb.gtpAddress) : undefined;
@@ -93,4 +96,13 @@ export class NdsIpZb {
     if (!d.ok || d.value.dstPort !== GTPU_UDP_PORT) return undefined;
     return { gtpu: d.value.payload, from: { address: formatIp(d.value.src), port: d.value.srcPort } };
   }
+}
+
+/** The configured CRLs, checked against the CA file. @throws on an unreadable or unusable file (a start-up error). */
+export function readCrls(file: string, anchors: readonly Certificate[]): Crl[] {
+  const crls = parseCrlsPem(readFileSync(file, "utf8"));
+  if (!crls.ok) throw new Error(`controlApi.tls.crl ${file}: ${crls.error.detail}`);
+  const problem = crlProblem(crls.value, anchors);
+  if (problem) throw new Error(`controlApi.tls.crl ${file}: ${problem}`);
+  return crls.value;
 }

@@ -5,16 +5,18 @@
  * end-entity certificate to the peer's ID payload. Every refusal carries a stable reason for logs and
  * counters; on the wire they all become AUTHENTICATION_FAILED (RFC 7296 §2.21.2).
  *
- * Not checked here (documented limits): revocation (CRL/OCSP), name constraints, policy
- * constraints and basicConstraints pathLenConstraint, which node's X509Certificate does not expose.
+ * Revocation is checked against configured CRLs (crl.ts); OCSP is not. Not checked here (documented
+ * limits): name constraints, policy constraints and basicConstraints pathLenConstraint, which node's
+ * X509Certificate does not expose.
  */
 import { X509Certificate, type KeyObject } from "node:crypto";
 import { err, ok, type Result } from "../../wire/result.js";
 import { CertEncoding } from "../registry.js";
 import { readCertificateFields, type CertificateFields } from "./cert-fields.js";
 import { certificateMatchesId, type IkeIdentity } from "./cert-identity.js";
+import { isRevoked, type Crl } from "./crl.js";
 
-export type CertFailureReason = "expired" | "not-yet-valid" | "untrusted" | "identity-mismatch" | "bad-key-usage" | "malformed";
+export type CertFailureReason = "expired" | "not-yet-valid" | "untrusted" | "revoked" | "identity-mismatch" | "bad-key-usage" | "malformed";
 
 export interface CertFailure {
   readonly reason: CertFailureReason;
@@ -102,6 +104,8 @@ export function validatePeerCertificate(input: {
   readonly id: IkeIdentity;
   readonly trustAnchors: readonly Certificate[];
   readonly now: Date | number;
+  /** CRLs to check every certificate of the chain against (RFC 5280 §6.3); none by default. */
+  readonly crls?: readonly Crl[] | undefined;
 }): Result<ValidatedPeer, CertFailure> {
   const parsed: Certificate[] = [];
   for (const p of input.certPayloads) {
@@ -111,7 +115,7 @@ export function validatePeerCertificate(input: {
   }
   const [endEntity, ...intermediates] = parsed;
   if (!endEntity) return failure("untrusted", "no CERT payload: the peer's certificate is unknown");
-  const chain = validateChain(endEntity, intermediates, input.trustAnchors, input.now);
+  const chain = validateChain(endEntity, intermediates, input.trustAnchors, input.now, input.crls);
   if (!chain.ok) return chain;
   const usage = checkEndEntityUsage(endEntity);
   if (usage) return err(usage);
@@ -122,14 +126,16 @@ export function validatePeerCertificate(input: {
 }
 
 /**
- * Builds the path end entity -> intermediates -> trust anchor and checks it at `now`. Returns the
- * chain (end entity first, anchor last).
+ * Builds the path end entity -> intermediates -> trust anchor and checks it at `now`, and against
+ * `crls` (each certificate below the anchor, with its issuer's CRL). Returns the chain (end entity
+ * first, anchor last).
  */
 export function validateChain(
   endEntity: Certificate,
   intermediates: readonly Certificate[],
   trustAnchors: readonly Certificate[],
   now: Date | number,
+  crls: readonly Crl[] = [],
 ): Result<Certificate[], CertFailure> {
   const path = buildPath(endEntity, intermediates, trustAnchors);
   if (!path.ok) return path;
@@ -141,6 +147,11 @@ export function validateChain(
     if (nowMs > c.notAfter) return failure("expired", `${oneLine(c.x509.subject)} expired ${c.x509.validTo}`);
     if (nowMs < c.notBefore) return failure("not-yet-valid", `${oneLine(c.x509.subject)} not valid before ${c.x509.validFrom}`);
   }
+  const revoked = crls.length === 0 ? undefined : path.value.find((c, i) => {
+    const issuer = path.value[i + 1];
+    return issuer !== undefined && isRevoked(c.x509.serialNumber, issuer.fields.subject, issuer.x509.publicKey, crls);
+  });
+  if (revoked) return failure("revoked", `${oneLine(revoked.x509.subject)} (serial ${revoked.x509.serialNumber}) is on its issuer's CRL`);
   return path;
 }
 

@@ -16,6 +16,7 @@ import type { TrafficSelector } from "../codec/payloads.js";
 import { wipeChildKeys, type ChildSa } from "./child-sa.js";
 import type { LocalCredentials } from "../tasks/authentication.js";
 import type { Certificate } from "../auth/certificates.js";
+import type { Crl } from "../auth/crl.js";
 import type { Reassembly } from "../fragment-reassembly.js";
 import { concatBytes, fromByteString, hex, toByteString, toHex } from "../../wire/hex.js";
 
@@ -44,6 +45,7 @@ export interface InitiatorPlan {
   readonly credentials: LocalCredentials;
   /** CAs whose certificates we accept from the responder; without them only a PSK-authenticated responder is accepted. */
   readonly trustAnchors?: readonly Certificate[] | undefined;
+  readonly crls?: readonly Crl[] | undefined;
   readonly espProposals: readonly ProposalSpec[];
   readonly tsi: readonly TrafficSelector[];
   readonly tsr: readonly TrafficSelector[];

@@ -8,6 +8,7 @@ import { encodeId } from "../codec/id.js";
 import type { IdPayload, Payload } from "../codec/payloads.js";
 import { pskAuthData, verifyPskAuth } from "../crypto/auth-psk.js";
 import { validatePeerCertificate, type Certificate } from "../auth/certificates.js";
+import type { Crl } from "../auth/crl.js";
 import { decodeCertReqData, encodeCertReqData, selectCertificates, type OwnCredential } from "../auth/certreq.js";
 import { decodeSignatureHashAlgorithms, encodeSignatureHashAlgorithms, OUR_SIGNATURE_HASHES } from "../auth/hash-algorithms.js";
 import { chooseSignatureAuth, signAuth, verifyAuth } from "../auth/signature-auth.js";
@@ -25,6 +26,8 @@ export type LocalCredentials =
 export interface PeerVerification {
   readonly psk?: Uint8Array | undefined;
   readonly trustAnchors?: readonly Certificate[] | undefined;
+  /** CRLs the peer's chain is checked against (RFC 5280 §6.3). */
+  readonly crls?: readonly Crl[] | undefined;
   readonly now: number;
 }
 
@@ -112,7 +115,7 @@ export function verifyPeer(sa: IkeSa, payloads: readonly Payload[], idPayload: I
   }
   if (!how.trustAnchors) return { ok: false, reason: "certificates-not-accepted" };
   const certPayloads = findPayloads(payloads, PayloadType.CERT);
-  const peer = validatePeerCertificate({ certPayloads, id: { idType: idPayload.idType, data: idPayload.data }, trustAnchors: how.trustAnchors, now: how.now });
+  const peer = validatePeerCertificate({ certPayloads, id: { idType: idPayload.idType, data: idPayload.data }, trustAnchors: how.trustAnchors, now: how.now, crls: how.crls });
   if (!peer.ok) return { ok: false, reason: `certificate-${peer.error.reason}` };
   const octets = signedOctets(sa, peerIsInitiator, parts, idBody);
   if (!octets) return { ok: false, reason: "no-auth" };

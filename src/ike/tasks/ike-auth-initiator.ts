@@ -54,7 +54,7 @@ function onAuthResponse(ctx: IkeContext, sa: IkeSa, spiIn: number, r: ReceivedRe
   }
   // §2.15: the responder's AUTH covers RealMessage2 | NonceIData | prf(SK_pr, IDr').
   const psk = plan.credentials.kind === "psk" ? plan.credentials.psk : undefined;
-  const verdict = verifyPeer(sa, r.payloads, idrPayload, { psk, trustAnchors: plan.trustAnchors, now: ctx.wallClock() });
+  const verdict = verifyPeer(sa, r.payloads, idrPayload, { psk, trustAnchors: plan.trustAnchors, crls: plan.crls, now: ctx.wallClock() });
   if (!verdict.ok) return failInitiator(ctx, sa, "AUTHENTICATION_FAILED", `responder not authenticated: ${verdict.reason}`);
   // TS 33.401 16.2.2: after a successful handshake the UE deletes the LWIP-PSK.
   if (psk) wipe(psk);

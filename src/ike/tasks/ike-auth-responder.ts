@@ -54,7 +54,7 @@ export function processIkeAuthRequest(ctx: IkeContext, sa: IkeSa, policy: Respon
   notePeerCertificatePreferences(sa, payloads);
   const admission = admit(sa, policy, idiPayload, authPayload.method);
   if (!admission.ok) return refuse(admission.reason);
-  const verdict = verifyPeer(sa, payloads, idiPayload, { psk: admission.psk, trustAnchors: policy.certificates?.trustAnchors, now: ctx.wallClock() });
+  const verdict = verifyPeer(sa, payloads, idiPayload, { psk: admission.psk, trustAnchors: policy.certificates?.trustAnchors, crls: policy.certificates?.crls, now: ctx.wallClock() });
   const certPolicy = verdict.ok && verdict.certificate ? policy.certificates?.authorize(sa.idi, verdict.certificate) : undefined;
   const authorized = verdict.ok && (!verdict.certificate || certPolicy !== undefined);
   if (certPolicy) {

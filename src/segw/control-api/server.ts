@@ -31,7 +31,8 @@ export interface ControlApiOptions {
   /** 0 picks a free port (see the returned port). */
   readonly port: number;
   /** PEM texts: the SeGW's certificate and key, and the CA that issued the eNBs' certificates. */
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  /** `crl`: PEM CRLs; OpenSSL then requires a current CRL from the issuer of every client certificate. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string; readonly crl?: string };
   readonly enbs: readonly ControlApiEnb[];
   readonly registry: UeRegistry;
   readonly events: SegwEventBus;
@@ -115,6 +116,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
     cert: opts.tls.cert,
     key: opts.tls.key,
     ca: opts.tls.ca,
+    ...(opts.tls.crl === undefined ? {} : { crl: opts.tls.crl }),
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: "TLSv1.3",

@@ -130,3 +130,21 @@ export function signatureAlgorithmDer(pki: TestPki, entity: PkiEntity): Uint8Arr
   pki.openssl(["asn1parse", "-inform", "DER", "-in", der, "-strparse", offset, "-noout", "-out", out]);
   return new Uint8Array(readFileSync(out));
 }
+
+/**
+ * A CRL (PEM) that `issuer` signs with `openssl ca -gencrl`, listing `revoked` (revoked with
+ * `openssl ca -revoke` into a fresh index of this CRL's own), valid from now for `days`.
+ */
+export function makeCrl(pki: TestPki, issuer: PkiEntity, revoked: readonly PkiEntity[], days = 30): string {
+  const db = `crl-${issuer.name}-${revoked.map((r) => r.name).join("-") || "none"}`;
+  writeFileSync(join(pki.dir, `${db}.index`), "");
+  writeFileSync(join(pki.dir, `${db}.number`), "01\n");
+  writeFileSync(join(pki.dir, `${db}.cnf`), [
+    "[ ca ]", "default_ca = crl_ca", "[ crl_ca ]", `database = ${db}.index`, `crlnumber = ${db}.number`,
+    "default_md = sha256", `default_crl_days = ${days}`, "unique_subject = no", "",
+  ].join("\n"));
+  const ca = ["ca", "-config", `${db}.cnf`, "-keyfile", issuer.keyPath, "-cert", issuer.pemPath];
+  for (const r of revoked) pki.openssl([...ca, "-revoke", r.pemPath]);
+  pki.openssl([...ca, "-gencrl", "-out", `${db}.pem`]);
+  return readFileSync(join(pki.dir, `${db}.pem`), "utf8");
+}

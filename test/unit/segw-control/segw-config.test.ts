@@ -76,6 +76,15 @@ test("ike.fragmentSize (RFC 7383): 1280 by default, 0 for none, 200..65535 when 
   assert.match(String(size("70000")), /^ike\.fragmentSize: /);
 });
 
+test("controlApi.tls.crl: optional, resolved from the file's folder like the other TLS files", () => {
+  const withCrl = parseSegwConfig(MINIMAL.replace("ca: /etc/lwip/ca.pem }", "ca: /etc/lwip/ca.pem, crl: pki/crl.pem }"), "/cfg");
+  assert.ok(withCrl.ok, withCrl.ok ? "" : withCrl.error.message);
+  assert.equal(withCrl.value.controlApi.tls.crl, "/cfg/pki/crl.pem");
+  const without = parseSegwConfig(MINIMAL, "/cfg");
+  assert.ok(without.ok);
+  assert.equal(without.value.controlApi.tls.crl, undefined);
+});
+
 test("checks across keys name the later key", () => {
   assert.deepEqual(errorsOf(EXAMPLE.replace("certificateIdentity: bravo", "certificateIdentity: ALPHA")), ["enbs[1].certificateIdentity: duplicates enbs[0].certificateIdentity"]);
   assert.deepEqual(errorsOf(EXAMPLE.replace("  - 2001:db8:64::/64", "  - 198.18.100.0/24")), ["pools[1]: overlaps pools[0]"]);
