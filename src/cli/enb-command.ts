@@ -19,14 +19,15 @@ import { probeSdu, readProbe, TrafficCounters } from "../lwip/traffic.js";
 import { parsePort } from "./ike-peer.js";
 import { UsageError } from "./usage-error.js";
 
-export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> --key <pem> --ca <pem>
+export const ENB_HELP = `usage: lwip enb --api <https://host:port> --cert <pem> --key <pem> --ca <pem> [--crl <pem>]
                 --segw <address> --gtp-address <address> --air <unix:/path | tcp:host:port>
                 --ue <id>=<KeNB hex> [--ue ...] [--cell <pci>:<earfcn> ...] [--window-seconds <s>]
                 [--gtp-port 2152] [--segw-gtp-port 2152] [--echo] [--log-level info]
                 [--nds-ip builtin|platform] [--segw-backhaul <addr>] [--ike-port 500] [--natt-port 4500]
                 [--segw-ike-port 500] [--segw-natt-port 4500]
   The eNB LWIP function (TS 33.401 clause 16). --api/--cert/--key/--ca: the SeGW control API and
-  this eNB's client certificate (lwip pki init). --segw: the SeGW address given to UEs over RRC
+  this eNB's client certificate (lwip pki init); --crl: CRLs of that CA (a revoked SeGW certificate
+  fails TLS and NDS/IP). --segw: the SeGW address given to UEs over RRC
   unless the acknowledge names one per UE (a SeGW with workers).
   --gtp-address: our Xw-U address (the SeGW's enbs[].gtpAddress). --air: where UEs attach (the
   SIMULATED LTE air interface). --ue: each UE's KeNB (the simulated MME). --cell: our cells, the
@@ -86,7 +87,7 @@ function readPem(path: string | undefined, name: string): string {
 }
 
 const OPTIONS = {
-  api: { type: "string" }, cert: { type: "string" }, key: { type: "string" }, ca: { type: "string" },
+  api: { type: "string" }, cert: { type: "string" }, key: { type: "string" }, ca: { type: "string" }, crl: { type: "string" },
   segw: { type: "string" }, "gtp-address": { type: "string" }, "gtp-port": { type: "string" }, "segw-gtp-port": { type: "string" },
   air: { type: "string" }, ue: { type: "string", multiple: true }, cell: { type: "string", multiple: true },
   "window-seconds": { type: "string" }, echo: { type: "boolean" }, "log-level": { type: "string" }, help: { type: "boolean" },
@@ -117,7 +118,10 @@ export async function runEnb(args: string[]): Promise<number> {
   if (window !== undefined && !(Number.isInteger(window) && window >= 1)) throw new UsageError("--window-seconds must be a whole number of seconds");
   const kenbs = new Map((values.ue ?? []).map(parseUeKey));
   const cells = (values.cell ?? ["1:1300"]).map(parseCell);
-  const controlApi = { api: values.api, cert: readPem(values.cert, "--cert"), key: readPem(values.key, "--key"), ca: readPem(values.ca, "--ca") };
+  const controlApi = {
+    api: values.api, cert: readPem(values.cert, "--cert"), key: readPem(values.key, "--key"), ca: readPem(values.ca, "--ca"),
+    ...(values.crl === undefined ? {} : { crl: readPem(values.crl, "--crl") }),
+  };
   const log = createLogger(level);
   const traffic = new Map<string, TrafficCounters>();
   const countersOf = (id: string) => traffic.get(id) ?? traffic.set(id, new TrafficCounters()).get(id) ?? new TrafficCounters();

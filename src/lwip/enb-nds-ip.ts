@@ -10,6 +10,7 @@
  */
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { parseCertificatesPem } from "../ike/auth/certificates.js";
+import { parseCrlsPem } from "../ike/auth/crl.js";
 import { IkeNode } from "../ike/ike-node.js";
 import type { IkeEvent } from "../ike/events.js";
 import type { Endpoint } from "../ike/endpoint.js";
@@ -38,6 +39,8 @@ export interface EnbNdsIpOptions {
   readonly cert: string;
   readonly key: string;
   readonly ca: string;
+  /** PEM CRLs of `ca` (TS 33.310): a SeGW certificate on them fails IKE_AUTH. */
+  readonly crl?: string | undefined;
   /** SA lifetimes: rekey after these (TS 33.210 leaves them to the operator). */
   readonly childLifetimeMs?: number;
   readonly ikeLifetimeMs?: number;
@@ -140,6 +143,8 @@ export class EnbNdsIp {
     const identity = dnsNameOf(this.o.cert);
     const chain = parseCertificatesPem(this.o.cert);
     const anchors = parseCertificatesPem(this.o.ca);
+    const crls = this.o.crl === undefined ? undefined : parseCrlsPem(this.o.crl);
+    if (crls && !crls.ok) throw new Error(`NDS/IP: CRL: ${crls.error.detail}`);
     const local = parseIp(this.o.address);
     const segw = parseIp(peer.address);
     const specs = (t: string, k: "ike" | "esp") => {
@@ -150,7 +155,9 @@ export class EnbNdsIp {
     peer.sa = this.node.initiate({
       local: { address: this.o.address, port: this.o.ikePort }, remote: { address: peer.address, port: this.o.segwIkePort },
       idi: { idType: IdType.ID_FQDN, data: new TextEncoder().encode(identity) },
-      certificates: { credentials: [{ chain: chain.value, privateKey: createPrivateKey(this.o.key) }], trustAnchors: anchors.value },
+      certificates: {
+        credentials: [{ chain: chain.value, privateKey: createPrivateKey(this.o.key) }], trustAnchors: anchors.value, ...(crls ? { crls: crls.value } : {}),
+      },
       ikeProposals: specs("aes128gcm16-prfsha256-ecp256", "ike"), espProposals: specs("aes128gcm16", "esp"),
       tsi: [hostSelector(local)], tsr: [hostSelector(segw)], requestVirtualIp: false,
       nattPorts: { local: this.o.nattPort, remote: this.o.segwNattPort },

@@ -122,7 +122,7 @@ export class LwipEnb {
       ...(o.gtpPort !== undefined ? { port: o.gtpPort } : {}),
       ...(o.segwGtpPort !== undefined ? { segwPort: o.segwGtpPort } : {}),
       ...(o.xwuTap ? { tap: o.xwuTap } : {}),
-      ...(o.ndsIp ? { ndsIp: { ...o.ndsIp, segwAddress: o.ndsIp.segwAddress ?? o.segwAddress, cert: o.controlApi.cert, key: o.controlApi.key, ca: o.controlApi.ca, ...(o.log ? { log: o.log } : {}) } } : {}),
+      ...(o.ndsIp ? { ndsIp: { ...o.ndsIp, segwAddress: o.ndsIp.segwAddress ?? o.segwAddress, cert: o.controlApi.cert, key: o.controlApi.key, ca: o.controlApi.ca, crl: o.controlApi.crl, ...(o.log ? { log: o.log } : {}) } } : {}),
     });
     // With NDS/IP built in, user data waits for the eNB's SA with the SeGW; give it a moment to come up.
     const deadline = Date.now() + NDS_IP_SETUP_MS;

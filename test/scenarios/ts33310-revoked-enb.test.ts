@@ -1,6 +1,8 @@
-// TS 33.310 revocation at the LWIP-SeGW: an eNB whose certificate is on the CA's CRL
-// (controlApi.tls.crl, made by `lwip pki revoke`) can neither use the control API (mutual TLS) nor
-// set up its NDS/IP SA (TS 33.401 16.1, TS 33.210); another eNB of the same CA still can.
+// TS 33.310 revocation between the LWIP-SeGW and its eNBs: an eNB whose certificate is on the CA's
+// CRL (controlApi.tls.crl, made by `lwip pki revoke`) can neither use the control API (mutual TLS)
+// nor set up its NDS/IP SA (TS 33.401 16.1, TS 33.210); another eNB of the same CA still can. The
+// same CRL also revokes the SeGW's certificate here: an eNB given the CRL (lwip enb --crl) refuses
+// the SeGW, one without it does not.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, randomBytes } from "node:crypto";
@@ -18,23 +20,27 @@ import { systemClock } from "../../src/io/clock.js";
 import { Counters } from "../../src/io/counters.js";
 import { createLogger, silentLogger } from "../../src/io/log.js";
 import { ControlApiClient } from "../../src/segw/control-api/client.js";
+import { EnbNdsIp } from "../../src/lwip/enb-nds-ip.js";
 import { startSegwFixture, type SegwFixture } from "../support/segw-fixture.js";
+import { until } from "../support/until.js";
 
 const ALPHA = "127.0.0.12";
 const BRAVO = "127.0.0.9";
-const PORTS = { ikePort: 26500, nattPort: 26501, apiPort: 26443, gtpuPort: 26152 };
+const PORTS = { ikePort: 26600, nattPort: 26601, apiPort: 26643, gtpuPort: 26652 };
 const segwLog: string[] = [];
 let fx: SegwFixture;
 
 before(async () => {
-  fx = await startSegwFixture({ ndsIp: "builtin", enbAddress: ALPHA, ...PORTS, revoked: ["bravo"], log: createLogger("info", (l) => void segwLog.push(l)) });
+  fx = await startSegwFixture({ ndsIp: "builtin", enbAddress: ALPHA, ...PORTS, revoked: ["enb-bravo", "segw"], log: createLogger("info", (l) => void segwLog.push(l)) });
 });
 after(async () => {
   await fx.stop();
 });
 
 const pem = (name: string) => readFileSync(join(fx.pki, name), "utf8");
-const client = (enb: string) => new ControlApiClient({ api: `https://127.0.0.1:${PORTS.apiPort}`, cert: pem(`enb-${enb}.pem`), key: pem(`enb-${enb}-key.pem`), ca: pem("ca.pem") });
+const client = (enb: string, crl?: string) => new ControlApiClient({
+  api: `https://127.0.0.1:${PORTS.apiPort}`, cert: pem(`enb-${enb}.pem`), key: pem(`enb-${enb}-key.pem`), ca: pem("ca.pem"), crl,
+});
 
 function specs(text: string, kind: "ike" | "esp") {
   const r = parseProposalList(text, kind);
@@ -80,7 +86,9 @@ async function ndsIpAttempt(name: string, address: string): Promise<IkeEvent> {
     return await Promise.race([outcome, timeout]);
   } finally {
     enb.shutdown();
-    setTimeout(() => io.s?.close(), 100);
+    // The Delete goes out before the sockets close, and the address is free for the next test.
+    await new Promise((r) => setTimeout(r, 100));
+    io.s?.close();
   }
 }
 
@@ -97,4 +105,20 @@ test("TS 33.401 16.1 / TS 33.310: NDS/IP refuses a revoked eNB with AUTHENTICATI
   assert.ok(segwLog.some((l) => l.includes("certificate-revoked")), "the SeGW logs why");
   const alpha = await ndsIpAttempt("alpha", ALPHA);
   assert.equal(alpha.event, "child-sa-up");
+});
+
+test("TS 33.310: an eNB given the CRL refuses a revoked SeGW certificate, over TLS and in its NDS/IP IKE_AUTH", async () => {
+  await assert.rejects(client("alpha", pem("crl.pem")).call("GET", "/xwap/v1/ues"), "the SeGW's certificate is on the CRL");
+  const enbLog: string[] = [];
+  const zb = await EnbNdsIp.open({
+    address: ALPHA, segwAddress: "127.0.0.1", ikePort: PORTS.ikePort, nattPort: PORTS.nattPort, segwIkePort: PORTS.ikePort, segwNattPort: PORTS.nattPort,
+    cert: pem("enb-alpha.pem"), key: pem("enb-alpha-key.pem"), ca: pem("ca.pem"), crl: pem("crl.pem"), retransmitMs: [200, 200],
+    log: createLogger("info", (l) => void enbLog.push(l)), onDatagram: () => {},
+  });
+  try {
+    await until(() => enbLog.some((l) => l.includes("certificate-revoked")), "the eNB refuses the SeGW's AUTH as revoked", 5000);
+    assert.equal(zb.established, false);
+  } finally {
+    zb.close();
+  }
 });

@@ -29,7 +29,7 @@ export interface SegwFixtureOptions {
   readonly nattPort: number;
   readonly apiPort: number;
   readonly gtpuPort: number;
-  /** eNBs (alpha, bravo) whose certificates the development CA revokes: the SeGW gets pki/crl.pem as controlApi.tls.crl. */
+  /** Certificates (file base names: enb-alpha, enb-bravo, segw) the development CA revokes: the SeGW gets pki/crl.pem as controlApi.tls.crl. */
   readonly revoked?: readonly string[];
   /** The SeGW's logger (silent by default). */
   readonly log?: Logger;
@@ -43,7 +43,7 @@ export async function startSegwFixture(o: SegwFixtureOptions): Promise<SegwFixtu
   if (!written.ok) throw new Error(written.error);
   const pem = (name: string) => files.find((f) => f.name === name)?.pem ?? "";
   if (o.revoked) {
-    const crl = await issueDevCrl({ caPem: pem("ca.pem"), caKeyPem: pem("ca-key.pem"), revoke: o.revoked.map((e) => pem(`enb-${e}.pem`)), reason: "keyCompromise", days: 1 });
+    const crl = await issueDevCrl({ caPem: pem("ca.pem"), caKeyPem: pem("ca-key.pem"), revoke: o.revoked.map((base) => pem(`${base}.pem`)), reason: "keyCompromise", days: 1 });
     writeFileSync(join(pki, "crl.pem"), crl.pem);
   }
   const crl = o.revoked ? ", crl: pki/crl.pem" : "";

@@ -12,6 +12,8 @@ export interface ControlClientOptions {
   readonly cert: string;
   readonly key: string;
   readonly ca: string;
+  /** PEM CRLs of `ca`: a SeGW certificate on them fails the TLS handshake (OpenSSL then wants a CRL from every issuer). */
+  readonly crl?: string | undefined;
 }
 
 export interface ApiResponse {
@@ -71,6 +73,7 @@ export class ControlApiClient {
         cert: this.opts.cert,
         key: this.opts.key,
         ca: this.opts.ca,
+        ...(this.opts.crl === undefined ? {} : { crl: this.opts.crl }),
         minVersion: "TLSv1.3",
         agent: false,
         headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
