@@ -20,15 +20,21 @@ function recordNextPayloads(pair: IkePair): number[] {
   return seen;
 }
 
-test("RFC 7383 §2.3/§2.5: both announce support; IKE_AUTH above the size goes as fragments both ways and the SAs come up", () => {
-  const pair = new IkePair({ fragmentSizeI: SMALL, fragmentSizeR: SMALL });
+/** A handshake with these fragment sizes: the pair, whether each side saw fragmentation agreed, and the SKF datagrams on the wire. */
+function handshake(fragmentSizeR: number): { pair: IkePair; agreed: boolean[]; skf: number } {
+  const pair = new IkePair({ fragmentSizeI: SMALL, fragmentSizeR });
   const seen = recordNextPayloads(pair);
   pair.initiate();
   pair.flush();
-  assert.equal(eventsOf(pair.eventsI, "ike-sa-up")[0]?.fragmentation, true);
-  assert.equal(eventsOf(pair.eventsR, "ike-sa-up")[0]?.fragmentation, true);
-  assert.equal(eventsOf(pair.eventsI, "child-sa-up").length, 1);
-  assert.ok(seen.filter((t) => t === PayloadType.SKF).length >= 4, `fragments on the wire: ${seen.join(",")}`);
+  assert.equal(eventsOf(pair.eventsI, "child-sa-up").length, 1, "the SAs come up");
+  const agreed = [pair.eventsI, pair.eventsR].map((events) => eventsOf(events, "ike-sa-up")[0]?.fragmentation ?? false);
+  return { pair, agreed, skf: seen.filter((t) => t === PayloadType.SKF).length };
+}
+
+test("RFC 7383 §2.3/§2.5: both announce support; IKE_AUTH above the size goes as fragments both ways and the SAs come up", () => {
+  const { pair, agreed, skf } = handshake(SMALL);
+  assert.deepEqual(agreed, [true, true]);
+  assert.ok(skf >= 4, `${skf} fragments on the wire`);
   for (const node of [pair.initiator, pair.responder]) {
     assert.equal(node.counters.get("ike_fragmented_messages_sent"), 1);
     assert.equal(node.counters.get("ike_fragmented_messages_received"), 1);
@@ -36,14 +42,9 @@ test("RFC 7383 §2.3/§2.5: both announce support; IKE_AUTH above the size goes 
 });
 
 test("RFC 7383 §2.3: a peer that does not announce support gets whole messages, however large", () => {
-  const pair = new IkePair({ fragmentSizeI: SMALL, fragmentSizeR: 0 });
-  const seen = recordNextPayloads(pair);
-  pair.initiate();
-  pair.flush();
-  assert.equal(eventsOf(pair.eventsI, "ike-sa-up")[0]?.fragmentation, false);
-  assert.equal(eventsOf(pair.eventsR, "ike-sa-up")[0]?.fragmentation, false);
-  assert.equal(eventsOf(pair.eventsI, "child-sa-up").length, 1);
-  assert.deepEqual(seen.filter((t) => t === PayloadType.SKF), []);
+  const { agreed, skf } = handshake(0);
+  assert.deepEqual(agreed, [false, false]);
+  assert.equal(skf, 0);
 });
 
 test("RFC 7383 §2.6.1: a lost response fragment: the request is retransmitted whole, only its fragment 1 has the response sent again", () => {
