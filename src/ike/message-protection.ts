@@ -53,8 +53,11 @@ export function sealFragments(h: HeaderFields, payloads: readonly Payload[], cip
   const inner = encodePayloads(payloads);
   const first = payloads[0]?.type ?? PayloadType.NONE;
   const fixed = IKE_HEADER_LENGTH + GENERIC_PAYLOAD_HEADER_LENGTH;
+  const whole = (): Uint8Array[] => [seal(h, PayloadType.SK, first, NO_FRAGMENT_FIELDS, inner, cipher)];
+  // Most messages fit: the chunk size is worked out only for those that do not.
+  if (fixed + cipher.bodyLength(inner.length) <= maxMessage) return whole();
   const chunk = largestChunk(cipher, maxMessage - fixed - SKF_FRAGMENT_FIELDS_LENGTH);
-  if (fixed + cipher.bodyLength(inner.length) <= maxMessage || chunk === 0) return [seal(h, PayloadType.SK, first, NO_FRAGMENT_FIELDS, inner, cipher)];
+  if (chunk === 0) return whole();
   const total = Math.ceil(inner.length / chunk);
   const out: Uint8Array[] = [];
   for (let n = 1; n <= total; n++) {

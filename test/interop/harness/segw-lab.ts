@@ -172,6 +172,18 @@ export class SegwLab {
   readonly #topo: Topology;
   readonly #streams: JsonLinesProcess[] = [];
 
+  /**
+   * The daemon's log lines (every process's stderr) as they matter to 16.2.2: none carries one of
+   * `psks`, and every line is JSON. Returns what failed; empty when clean.
+   */
+  logProblems(psks: readonly string[]): string[] {
+    const text = this.daemon.lines.map((l) => JSON.stringify(l)).join("\n");
+    return [
+      ...psks.filter((p) => text.includes(p)).map(() => "an LWIP-PSK found in the log"),
+      ...this.daemon.badLines.map((l) => `not a JSON line: ${l}`),
+    ];
+  }
+
   private constructor(topo: Topology, dir: string, daemon: JsonLinesProcess) {
     this.#topo = topo;
     this.dir = dir;
